@@ -238,4 +238,3 @@ func (a *App) ServeListener(ctx context.Context, ln net.Listener) error {
 	a.Log.Info("stopped")
 	return err
 }
-
