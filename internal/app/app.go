@@ -27,6 +27,7 @@ import (
 	"github.com/keyhouse-dev/keyhouse/internal/httpapi/keychains"
 	"github.com/keyhouse-dev/keyhouse/internal/httpapi/keyway"
 	"github.com/keyhouse-dev/keyhouse/internal/httpapi/native"
+	"github.com/keyhouse-dev/keyhouse/internal/jobs"
 	"github.com/keyhouse-dev/keyhouse/internal/keyhouse"
 	"github.com/keyhouse-dev/keyhouse/internal/sqlstore"
 	"github.com/keyhouse-dev/keyhouse/internal/tenancy"
@@ -47,6 +48,11 @@ type App struct {
 	Router  *httpapi.Router
 	Handler http.Handler
 	Clock   keyhouse.Clock
+	// Jobs run in the background while the server serves.
+	Jobs *jobs.Runner
+	// OnShutdown runs, in order, after the HTTP server has stopped taking
+	// requests and every in-flight one has finished (flush buffers here).
+	OnShutdown []func(ctx context.Context) error
 }
 
 // Options are the parts tests replace.
@@ -154,7 +160,9 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, o Options) (_
 	metrics := httpapi.NewMetrics(reg)
 	proxies, _ := cfg.Proxies()
 
+	a.Jobs = jobs.NewRunner(log)
 	a.Router = httpapi.NewRouter(log)
+	// Surfaces: each adds its routes. Keep one line per surface.
 	native.New(log, a.Tenancy, a.Store, metrics.Handler(), a.Router.OpenAPIHandler(Version)).Routes(a.Router)
 	keyway.New(log, a.Auth, cfg.SecureCookies()).Routes(a.Router)
 	keychains.New(log, a.Auth, a.Audit).Routes(a.Router)
@@ -227,14 +235,31 @@ func (a *App) ServeListener(ctx context.Context, ln net.Listener) error {
 		}
 		return nil
 	})
+	jobsCtx, stopJobs := context.WithCancel(context.WithoutCancel(ctx))
+	jobsDone := make(chan struct{})
+	go func() {
+		defer close(jobsDone)
+		_ = a.Jobs.Run(jobsCtx)
+	}()
 	g.Go(func() error {
 		<-gctx.Done()
 		a.Log.Info("shutting down")
 		sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), a.Config.ShutdownTimeout)
 		defer cancel()
-		return srv.Shutdown(sctx)
+		err := srv.Shutdown(sctx)
+		// Requests are done: stop the jobs, then flush what the requests
+		// buffered (usage records), before the caller closes the database.
+		stopJobs()
+		<-jobsDone
+		for _, fn := range a.OnShutdown {
+			if ferr := fn(sctx); ferr != nil {
+				a.Log.Error("shutdown hook", "err", ferr)
+			}
+		}
+		return err
 	})
 	err := g.Wait()
+	stopJobs()
 	a.Log.Info("stopped")
 	return err
 }
