@@ -210,7 +210,24 @@ func componentName(t reflect.Type) string {
 	if i := strings.LastIndexByte(pkg, '/'); i >= 0 {
 		pkg = pkg[i+1:]
 	}
-	return pkg + "." + t.Name()
+	name := t.Name()
+	// Generic instantiations name their arguments by full import path:
+	// Envelope[github.com/…/keyway.userResponse] becomes Envelope_userResponse.
+	if i := strings.IndexByte(name, '['); i >= 0 {
+		args := strings.Split(strings.TrimSuffix(name[i+1:], "]"), ",")
+		for j, a := range args {
+			if k := strings.LastIndexAny(a, "./"); k >= 0 {
+				args[j] = a[k+1:]
+			}
+		}
+		name = name[:i] + "_" + strings.Join(args, "_")
+	}
+	return pkg + "." + strings.Map(func(r rune) rune {
+		if r == '_' || r == '-' || r == '.' || r >= '0' && r <= '9' || r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' {
+			return r
+		}
+		return '_'
+	}, name)
 }
 
 func (g *schemaGen) structSchema(t reflect.Type) map[string]any {
