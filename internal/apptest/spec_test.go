@@ -16,8 +16,10 @@ type recordingT struct {
 	errors []string
 }
 
-func (r *recordingT) Errorf(format string, args ...any) { r.errors = append(r.errors, fmt.Sprintf(format, args...)) }
-func (r *recordingT) Helper()                           {}
+func (r *recordingT) Errorf(format string, args ...any) {
+	r.errors = append(r.errors, fmt.Sprintf(format, args...))
+}
+func (r *recordingT) Helper() {}
 
 type wire struct {
 	Name  string `json:"name"`
