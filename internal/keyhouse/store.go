@@ -27,6 +27,9 @@ type Tx interface {
 	ProjectTx
 	AuditTx
 	ServerSecretTx
+	VaultTx
+	SecretTx
+	DeviceTx
 	// Now is the transaction's time, fixed for its whole length.
 	Now() time.Time
 }
