@@ -40,10 +40,19 @@ func (s *Service) Login(ctx context.Context, email, password string, kind keyhou
 	if err != nil && keyhouse.ErrorCode(err) != keyhouse.ENOTFOUND {
 		return nil, err
 	}
+	select {
+	case s.verifySlots <- struct{}{}:
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
 	ok := false
 	if user == nil || user.PasswordHash == "" {
 		crypto.DummyVerify(password)
-	} else if ok, err = crypto.VerifyPassword(user.PasswordHash, password); err != nil {
+	} else {
+		ok, err = crypto.VerifyPassword(user.PasswordHash, password)
+	}
+	<-s.verifySlots
+	if err != nil {
 		return nil, err
 	}
 	if !ok {
@@ -119,12 +128,14 @@ func (s *Service) Logout(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	return s.store.Update(ctx, func(tx keyhouse.Tx) error {
+	err = s.store.Update(ctx, func(tx keyhouse.Tx) error {
 		if err := tx.RevokeSession(ctx, p.OrgID, p.SessionID); err != nil {
 			return err
 		}
 		return audit.Record(ctx, tx, p.OrgID, audit.Entry{Action: "user.logout", ResourceType: "session", ResourceID: p.SessionID})
 	})
+	s.forget()
+	return err
 }
 
 // Me returns the signed-in user.

@@ -106,10 +106,14 @@ func (s *Service) RevokeMgmtKey(ctx context.Context, id keyhouse.ID) error {
 	if err := ids.Check(id, keyhouse.PrefixMgmtKey, "API key not found."); err != nil {
 		return err
 	}
-	return s.store.Update(ctx, func(tx keyhouse.Tx) error {
+	err = s.store.Update(ctx, func(tx keyhouse.Tx) error {
 		if err := tx.RevokeMgmtKey(ctx, caller.OrgID, id, tx.Now()); err != nil {
 			return err
 		}
 		return audit.Record(ctx, tx, caller.OrgID, audit.Entry{Action: "api_key.revoked", ResourceType: "api_key", ResourceID: id})
 	})
+	// Forget cached credentials before answering, so the revoked key's
+	// very next request fails.
+	s.forget()
+	return err
 }

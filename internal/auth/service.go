@@ -9,6 +9,8 @@ import (
 	"sync"
 	"time"
 
+	"github.com/maypok86/otter/v2"
+
 	"github.com/keyhouse-dev/keyhouse/internal/crypto"
 	"github.com/keyhouse-dev/keyhouse/internal/keyhouse"
 	"github.com/keyhouse-dev/keyhouse/internal/ratelimit"
@@ -41,11 +43,33 @@ type Service struct {
 	log    *slog.Logger
 	pw     crypto.PasswordParams
 
+	// verifySlots bounds concurrent password verifications: each argon2id
+	// run holds 64 MiB, so a login burst must queue, not exhaust memory.
+	verifySlots chan struct{}
+
 	failsByAccount *ratelimit.Keyed
 	failsByIP      *ratelimit.Keyed
 
 	mu      sync.Mutex
 	touched map[keyhouse.ID]time.Time
+
+	// cache holds recently authenticated credentials by hash for at most
+	// cacheTTL, so a hot credential costs one database read a second. A
+	// revocation through this server invalidates it at once; one through
+	// another server sharing the database is seen within cacheTTL.
+	cache *otter.Cache[[32]byte, cachedCredential]
+}
+
+// cacheTTL bounds how stale a cached credential may be (SPEC §9: revocation
+// reaches every node within 1 s).
+const cacheTTL = time.Second
+
+type cachedCredential struct {
+	principal *keyhouse.Principal
+	id        keyhouse.ID
+	expiresAt time.Time
+	revoked   bool
+	kind      keyhouse.SessionKind // for sessions: which token prefix is valid
 }
 
 // Options configure a Service; zero values take defaults.
@@ -68,10 +92,15 @@ func NewService(store keyhouse.Store, hasher *crypto.Hasher, o Options) *Service
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)
 	}
+	s.verifySlots = make(chan struct{}, 4)
 	s.pw = crypto.DefaultPasswordParams()
 	if o.PasswordParams != nil {
 		s.pw = *o.PasswordParams
 	}
+	s.cache = otter.Must(&otter.Options[[32]byte, cachedCredential]{
+		MaximumSize:      100_000,
+		ExpiryCalculator: otter.ExpiryWriting[[32]byte, cachedCredential](cacheTTL),
+	})
 	now := s.clock.Now
 	s.failsByAccount = ratelimit.NewKeyed(loginFailsAccount, 15*time.Minute, loginFailsAccount, now)
 	s.failsByIP = ratelimit.NewKeyed(loginFailsIP, 15*time.Minute, loginFailsIP, now)
@@ -123,16 +152,23 @@ func unauthorized(msg string) error { return keyhouse.Errorf(keyhouse.EUNAUTHORI
 // token or a management API key) to a principal. Unknown, expired and
 // revoked credentials are EUNAUTHORIZED.
 func (s *Service) Authenticate(ctx context.Context, raw string) (*keyhouse.Principal, error) {
+	if !strings.HasPrefix(raw, PrefixMgmtKey) && !strings.HasPrefix(raw, PrefixSessionToken) && !strings.HasPrefix(raw, PrefixCLIToken) {
+		return nil, unauthorized("The credential is not valid.")
+	}
+	hash, _ := s.hashToken(raw)
+	if c, ok := s.cache.GetIfPresent(hash); ok {
+		return s.checkCached(ctx, c)
+	}
 	switch {
 	case strings.HasPrefix(raw, PrefixMgmtKey):
-		return s.authMgmtKey(ctx, raw)
+		return s.authMgmtKey(ctx, raw, hash)
 	case strings.HasPrefix(raw, PrefixSessionToken), strings.HasPrefix(raw, PrefixCLIToken):
-		return s.authSession(ctx, raw)
+		return s.authSession(ctx, raw, hash)
 	}
 	return nil, unauthorized("The credential is not valid.")
 }
 
-func (s *Service) authSession(ctx context.Context, raw string) (*keyhouse.Principal, error) {
+func (s *Service) authSession(ctx context.Context, raw string, hash [32]byte) (*keyhouse.Principal, error) {
 	var sess *keyhouse.Session
 	var user *keyhouse.User
 	err := s.store.View(ctx, func(tx keyhouse.Tx) error {
@@ -160,31 +196,60 @@ func (s *Service) authSession(ctx context.Context, raw string) (*keyhouse.Princi
 	if err != nil {
 		return nil, err
 	}
-	now := s.clock.Now()
 	wantPrefix := PrefixSessionToken
 	if sess.Kind == keyhouse.SessionCLI {
 		wantPrefix = PrefixCLIToken
 	}
-	switch {
-	case !strings.HasPrefix(raw, wantPrefix):
+	if !strings.HasPrefix(raw, wantPrefix) {
 		return nil, unauthorized("The session is not valid.")
-	case sess.RevokedAt != nil:
-		return nil, unauthorized("The session has been signed out.")
-	case !now.Before(sess.ExpiresAt):
-		return nil, unauthorized("The session has expired.")
 	}
-	if s.shouldTouch(sess.ID, now) {
-		if err := s.store.Update(ctx, func(tx keyhouse.Tx) error { return tx.TouchSession(ctx, sess.ID, now) }); err != nil {
-			s.log.WarnContext(ctx, "touch session", "err", err)
-		}
+	c := cachedCredential{
+		principal: &keyhouse.Principal{
+			Kind: keyhouse.PrincipalUser, OrgID: sess.OrgID, UserID: user.ID, Role: user.Role,
+			SessionID: sess.ID, SessionKind: sess.Kind,
+		},
+		id: sess.ID, expiresAt: sess.ExpiresAt, revoked: sess.RevokedAt != nil, kind: sess.Kind,
 	}
-	return &keyhouse.Principal{
-		Kind: keyhouse.PrincipalUser, OrgID: sess.OrgID, UserID: user.ID, Role: user.Role,
-		SessionID: sess.ID, SessionKind: sess.Kind,
-	}, nil
+	s.cache.Set(hash, c)
+	return s.checkCached(ctx, c)
 }
 
-func (s *Service) authMgmtKey(ctx context.Context, raw string) (*keyhouse.Principal, error) {
+// checkCached applies the time-dependent checks to a (possibly cached)
+// credential and records its use.
+func (s *Service) checkCached(ctx context.Context, c cachedCredential) (*keyhouse.Principal, error) {
+	now := s.clock.Now()
+	what := "session"
+	if c.principal.Kind == keyhouse.PrincipalMgmtKey {
+		what = "API key"
+	}
+	if c.revoked {
+		if what == "session" {
+			return nil, unauthorized("The session has been signed out.")
+		}
+		return nil, unauthorized("The API key has been revoked.")
+	}
+	if !now.Before(c.expiresAt) {
+		return nil, unauthorized("The " + what + " has expired.")
+	}
+	if s.shouldTouch(c.id, now) {
+		touch := func(tx keyhouse.Tx) error { return tx.TouchSession(ctx, c.id, now) }
+		if c.principal.Kind == keyhouse.PrincipalMgmtKey {
+			touch = func(tx keyhouse.Tx) error { return tx.TouchMgmtKey(ctx, c.id, now) }
+		}
+		if err := s.store.Update(ctx, touch); err != nil {
+			s.log.WarnContext(ctx, "record credential use", "err", err)
+		}
+	}
+	// Each request gets its own copy: handlers may not share mutable state.
+	p := *c.principal
+	return &p, nil
+}
+
+// forget drops every cached credential; called after a revocation, which
+// is rare, so the whole cache going is cheaper than an index by ID.
+func (s *Service) forget() { s.cache.InvalidateAll() }
+
+func (s *Service) authMgmtKey(ctx context.Context, raw string, hash [32]byte) (*keyhouse.Principal, error) {
 	var key *keyhouse.MgmtKey
 	err := s.store.View(ctx, func(tx keyhouse.Tx) error {
 		for _, h := range s.lookupHashes(raw) {
@@ -210,17 +275,10 @@ func (s *Service) authMgmtKey(ctx context.Context, raw string) (*keyhouse.Princi
 	if key == nil {
 		return nil, unauthorized("The API key is not valid.")
 	}
-	now := s.clock.Now()
-	if key.RevokedAt != nil {
-		return nil, unauthorized("The API key has been revoked.")
+	c := cachedCredential{
+		principal: &keyhouse.Principal{Kind: keyhouse.PrincipalMgmtKey, OrgID: key.OrgID, MgmtKeyID: key.ID, Scopes: key.Scopes},
+		id:        key.ID, expiresAt: key.ExpiresAt, revoked: key.RevokedAt != nil,
 	}
-	if !now.Before(key.ExpiresAt) {
-		return nil, unauthorized("The API key has expired.")
-	}
-	if s.shouldTouch(key.ID, now) {
-		if err := s.store.Update(ctx, func(tx keyhouse.Tx) error { return tx.TouchMgmtKey(ctx, key.ID, now) }); err != nil {
-			s.log.WarnContext(ctx, "touch api key", "err", err)
-		}
-	}
-	return &keyhouse.Principal{Kind: keyhouse.PrincipalMgmtKey, OrgID: key.OrgID, MgmtKeyID: key.ID, Scopes: key.Scopes}, nil
+	s.cache.Set(hash, c)
+	return s.checkCached(ctx, c)
 }

@@ -30,7 +30,7 @@ func scanAudit(s interface{ Scan(...any) error }) (*keyhouse.AuditEvent, error) 
 }
 
 func (t *tx) AuditHead(ctx context.Context, orgID keyhouse.ID) (int64, [32]byte, error) {
-	q := `SELECT seq, hash FROM audit_heads WHERE org_id = ?` + t.d.forUpdate
+	q := `SELECT seq, hash FROM audit_heads WHERE org_id = ?` + t.forUpdate()
 	var seq int64
 	var h []byte
 	err := t.queryRow(ctx, q, orgID).Scan(&seq, &h)

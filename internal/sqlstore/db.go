@@ -165,7 +165,7 @@ func (db *DB) run(ctx context.Context, pool *sql.DB, readOnly bool, fn func(keyh
 	if err != nil {
 		return fmt.Errorf("begin: %w", err)
 	}
-	t := &tx{tx: stx, d: db.d, now: db.clock.Now().UTC().Truncate(time.Millisecond)}
+	t := &tx{tx: stx, d: db.d, now: db.clock.Now().UTC().Truncate(time.Millisecond), readOnly: readOnly}
 	defer func() {
 		if p := recover(); p != nil {
 			_ = stx.Rollback()

@@ -16,9 +16,19 @@ import (
 
 // tx implements keyhouse.Tx.
 type tx struct {
-	tx  *sql.Tx
-	d   *dialect
-	now time.Time
+	tx       *sql.Tx
+	d        *dialect
+	now      time.Time
+	readOnly bool
+}
+
+// forUpdate is the row-lock suffix for SELECTs in read-write transactions
+// (PostgreSQL refuses FOR UPDATE in read-only ones, and needs no lock there).
+func (t *tx) forUpdate() string {
+	if t.readOnly {
+		return ""
+	}
+	return t.d.forUpdate
 }
 
 var _ keyhouse.Tx = (*tx)(nil)
