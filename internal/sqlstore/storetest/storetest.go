@@ -313,7 +313,9 @@ func testEnvironment(t *testing.T, s keyhouse.Store) {
 		_, err := tx.RenameEnvironment(ctx, o.ID, p.ID, test.ID, "staging", t0)
 		return err
 	})
-	got, _ := view(t, s, func(tx keyhouse.Tx) (*keyhouse.Environment, error) { return tx.EnvironmentByName(ctx, o.ID, p.ID, "staging") })
+	got, _ := view(t, s, func(tx keyhouse.Tx) (*keyhouse.Environment, error) {
+		return tx.EnvironmentByName(ctx, o.ID, p.ID, "staging")
+	})
 	if got == nil || got.ID != test.ID {
 		t.Errorf("renamed environment: %+v", got)
 	}
