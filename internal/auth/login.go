@@ -40,6 +40,7 @@ func (s *Service) Login(ctx context.Context, email, password string, kind keyhou
 	if err != nil && keyhouse.ErrorCode(err) != keyhouse.ENOTFOUND {
 		return nil, err
 	}
+	err = nil
 	select {
 	case s.verifySlots <- struct{}{}:
 	case <-ctx.Done():

@@ -78,7 +78,8 @@ func (s *Server) signedIn(w http.ResponseWriter, r *http.Request, res *auth.Logi
 	} else {
 		http.SetCookie(w, &http.Cookie{
 			Name: httpapi.SessionCookie, Value: res.Token, Path: "/", HttpOnly: true, SameSite: http.SameSiteLaxMode,
-			Secure: s.secureCookies || r.TLS != nil, Expires: res.Session.ExpiresAt,
+			// MaxAge, not Expires: the browser's clock need not agree with ours.
+			Secure: s.secureCookies || r.TLS != nil, MaxAge: int(res.Session.ExpiresAt.Sub(res.Session.CreatedAt).Seconds()),
 		})
 	}
 	return reply(w, r, http.StatusOK, out)

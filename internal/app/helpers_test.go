@@ -1,0 +1,5 @@
+package app_test
+
+import "github.com/keyhouse-dev/keyhouse/internal/config"
+
+type configT = config.Config
