@@ -23,12 +23,15 @@ import (
 	"github.com/keyhouse-dev/keyhouse/internal/auth"
 	"github.com/keyhouse-dev/keyhouse/internal/config"
 	"github.com/keyhouse-dev/keyhouse/internal/crypto"
+	"github.com/keyhouse-dev/keyhouse/internal/dashboard"
+	"github.com/keyhouse-dev/keyhouse/internal/device"
 	"github.com/keyhouse-dev/keyhouse/internal/httpapi"
 	"github.com/keyhouse-dev/keyhouse/internal/httpapi/keychains"
 	"github.com/keyhouse-dev/keyhouse/internal/httpapi/keyway"
 	"github.com/keyhouse-dev/keyhouse/internal/httpapi/native"
 	"github.com/keyhouse-dev/keyhouse/internal/jobs"
 	"github.com/keyhouse-dev/keyhouse/internal/keyhouse"
+	"github.com/keyhouse-dev/keyhouse/internal/secrets"
 	"github.com/keyhouse-dev/keyhouse/internal/sqlstore"
 	"github.com/keyhouse-dev/keyhouse/internal/tenancy"
 )
@@ -45,6 +48,7 @@ type App struct {
 	Auth    *auth.Service
 	Tenancy *tenancy.Service
 	Audit   *audit.Service
+	Secrets *secrets.Service
 	Router  *httpapi.Router
 	Handler http.Handler
 	Clock   keyhouse.Clock
@@ -150,6 +154,9 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, o Options) (_
 	a.Auth = auth.NewService(a.Store, hasher, auth.Options{Clock: clock, Logger: log, PasswordParams: o.PasswordParams})
 	a.Tenancy = tenancy.NewService(a.Store, a.Auth, log)
 	a.Audit = audit.NewService(a.Store)
+	if a.Secrets, err = secrets.NewService(a.Store, secrets.ConfigKeys(cfg.MasterKey, cfg.KeyFile(), cfg.OldMasterKeys), secrets.Options{Clock: clock, Logger: log}); err != nil {
+		return nil, err
+	}
 
 	if err := a.bootstrap(ctx); err != nil {
 		return nil, err
@@ -164,7 +171,9 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, o Options) (_
 	a.Router = httpapi.NewRouter(log)
 	// Surfaces: each adds its routes. Keep one line per surface.
 	native.New(log, a.Tenancy, a.Store, metrics.Handler(), a.Router.OpenAPIHandler(Version)).Routes(a.Router)
-	keyway.New(log, a.Auth, cfg.SecureCookies()).Routes(a.Router)
+	keyway.New(log, a.Auth, cfg.SecureCookies()).WithSecrets(a.Secrets, device.NewService(a.Store, a.Auth, clock), cfg.PublicURL).Routes(a.Router)
+	dashboard.New().Routes(a.Router)
+	a.Jobs.Add(jobs.NewRetention(a.Secrets))
 	keychains.New(log, a.Auth, a.Audit).Routes(a.Router)
 
 	a.Handler = httpapi.Chain(httpapi.Config{

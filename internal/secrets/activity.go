@@ -90,3 +90,6 @@ func (s *Service) PurgeExpired(ctx context.Context) error {
 		return err
 	})
 }
+
+// Now is the service clock's time.
+func (s *Service) Now() time.Time { return s.clock.Now() }
