@@ -102,7 +102,17 @@ func (g *schemaGen) responses(r Route) map[string]any {
 	ok := map[string]any{"description": http.StatusText(r.Status)}
 	switch {
 	case r.ContentType != "":
-		ok["content"] = map[string]any{r.ContentType: map[string]any{"schema": map[string]any{}}}
+		content := map[string]any{}
+		for _, ct := range strings.Split(r.ContentType, ",") {
+			content[strings.TrimSpace(ct)] = map[string]any{"schema": map[string]any{}}
+		}
+		ok["content"] = content
+	case len(r.ResponseOneOf) > 0:
+		var alts []any
+		for _, v := range r.ResponseOneOf {
+			alts = append(alts, g.schema(reflect.TypeOf(v)))
+		}
+		ok["content"] = map[string]any{"application/json": map[string]any{"schema": map[string]any{"oneOf": alts}}}
 	case r.Response != nil:
 		ok["content"] = map[string]any{"application/json": map[string]any{"schema": g.schema(reflect.TypeOf(r.Response))}}
 	}

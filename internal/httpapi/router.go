@@ -26,9 +26,13 @@ type Route struct {
 	// Query names the query parameters the route reads.
 	Query []string
 	// Status is the success status; Response a zero value of its body (nil: no body).
-	Status      int
-	Response    any
-	ContentType string // for non-JSON answers (text/csv, text/html…)
+	Status   int
+	Response any
+	// ResponseOneOf lists alternative success bodies (a query switches the shape).
+	ResponseOneOf []any
+	// ContentType is set for non-JSON answers (text/csv, text/html…); a
+	// comma-separated list when the answer's type depends on the request.
+	ContentType string
 	// OtherStatuses lists the documented error statuses beyond the common ones.
 	OtherStatuses []int
 
