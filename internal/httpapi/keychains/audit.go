@@ -11,7 +11,11 @@ import (
 	"github.com/keyhouse-dev/keyhouse/internal/keyhouse"
 )
 
-var auditQuery = []string{"machineId", "permissionRequestId", "provider", "method", "eventType", "actorId", "actorType", "resourceType", "resourceId", "startDate", "endDate", "page", "limit", "action"}
+var (
+	auditFilterParams = []string{"machineId", "permissionRequestId", "provider", "method", "eventType", "actorId", "actorType", "resourceType", "resourceId", "startDate", "endDate"}
+	auditQuery        = append([]string{"page", "limit", "action"}, auditFilterParams...)
+	exportQuery       = append([]string{"format"}, auditFilterParams...)
+)
 
 // auditEntry is one audit event in Keychains' shape, with Keyhouse's
 // actor and resource fields added.

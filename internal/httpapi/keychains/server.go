@@ -35,7 +35,7 @@ func (s *Server) Routes(rt *httpapi.Router) {
 	add(httpapi.Route{Method: "GET", Path: "/api/api-keys", Summary: "List management API keys.", Tag: "api-keys", Query: []string{"page", "limit"}, Response: keyList{}, Handler: s.listKeys})
 	add(httpapi.Route{Method: "DELETE", Path: "/api/api-keys/{keyId}", Summary: "Revoke a management API key at once.", Tag: "api-keys", Response: successResponse{}, Handler: s.revokeKey})
 	add(httpapi.Route{Method: "GET", Path: "/api/audit-log", Summary: "Query the audit log (action=filters lists filter values).", Tag: "audit", Query: auditQuery, ResponseOneOf: []any{auditList{}, auditFilters{}}, Handler: s.listAudit})
-	add(httpapi.Route{Method: "GET", Path: "/api/audit-log/export", Summary: "Export the audit log as CSV or JSON Lines, streamed.", Tag: "audit", Query: append([]string{"format"}, auditQuery...), ContentType: "text/csv, application/x-ndjson", Handler: s.exportAudit})
+	add(httpapi.Route{Method: "GET", Path: "/api/audit-log/export", Summary: "Export the audit log as CSV or JSON Lines, streamed.", Tag: "audit", Query: exportQuery, ContentType: "text/csv, application/x-ndjson", Handler: s.exportAudit})
 }
 
 type successResponse struct {
