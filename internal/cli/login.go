@@ -16,7 +16,7 @@ import (
 func newLoginCmd(env *Env) *cobra.Command {
 	var f clientFlags
 	var email, passwordStdin string
-	var readStdin bool
+	var readStdin, usePassword bool
 	cmd := &cobra.Command{
 		Use:   "login",
 		Short: "Sign in and store a CLI token (0600) in your config directory",
@@ -26,7 +26,7 @@ token is stored with mode 0600 in $XDG_CONFIG_HOME/keyhouse/credentials.json
 (~/.config/keyhouse by default) and used by later commands.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			_ = passwordStdin
+			_, _ = passwordStdin, usePassword
 			c, err := f.client(env)
 			if err != nil {
 				return err
@@ -57,6 +57,7 @@ token is stored with mode 0600 in $XDG_CONFIG_HOME/keyhouse/credentials.json
 	f.bind(cmd)
 	cmd.Flags().StringVar(&email, "email", "", "your email")
 	cmd.Flags().BoolVar(&readStdin, "password-stdin", false, "read the password from standard input")
+	cmd.Flags().BoolVar(&usePassword, "password", false, "sign in with email and password")
 	return cmd
 }
 
