@@ -333,8 +333,6 @@ func (c *Clock) Advance(d time.Duration) {
 	c.mu.Unlock()
 }
 
-var pgOnce sync.Mutex
-
 // PostgresURL creates a fresh schema on KEYHOUSE_TEST_POSTGRES_URL and
 // returns a URL whose connections use it; the schema is dropped at the end
 // of the test. The test is skipped when the variable is unset.

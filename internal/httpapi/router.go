@@ -69,7 +69,6 @@ func (rt *Router) Add(r Route) {
 	var h http.Handler
 	switch {
 	case r.Raw != nil:
-		h = r.Raw
 		fn := r.Raw
 		h = Handle(rt.log, r.Surface, func(w http.ResponseWriter, req *http.Request) error {
 			fn.ServeHTTP(w, req)
