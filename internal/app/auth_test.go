@@ -94,6 +94,12 @@ func TestSessionCookie(t *testing.T) {
 		if r := env.Send(req); r.Status != 201 {
 			t.Errorf("cross-site bearer write: %s", r)
 		}
+		// Login CSRF: a cross-site page cannot sign the browser in either.
+		req = env.NewRequest("POST", "/v1/auth/login", "", map[string]string{"email": env.Owner.Email, "password": apptest.Password})
+		req.Header.Set("Sec-Fetch-Site", "cross-site")
+		if r := env.Send(req); r.Status != 403 {
+			t.Errorf("cross-site login: %s", r)
+		}
 		req = withCookie(env, "POST", "/v1/projects", cookie, map[string]string{"name": "same-origin"})
 		req.Header.Set("Sec-Fetch-Site", "same-origin")
 		if r := env.Send(req); r.Status != 201 {

@@ -108,19 +108,21 @@ func Chain(c Config, rt *Router) http.Handler {
 		}()
 
 		route := rt.match(r)
+		// Cookies ride along on cross-site requests; bearer tokens do not.
+		// So every write without an Authorization header (cookie sessions,
+		// and anonymous ones such as sign-in, against login CSRF) must come
+		// from our own origin.
+		if r.Header.Get("Authorization") == "" {
+			if err := cop.Check(r); err != nil {
+				surface.Render(rec, r, keyhouse.Errorf(keyhouse.EFORBIDDEN, "Cross-origin request refused."))
+				return
+			}
+		}
 		if route == nil || !route.Public {
-			p, usedCookie, err := authenticate(ctx, c.Auth, r)
+			p, err := authenticate(ctx, c.Auth, r)
 			if err != nil {
 				surface.Render(rec, r, err)
 				return
-			}
-			if usedCookie {
-				// Cookies ride along on cross-site requests; bearer tokens do
-				// not. So only cookie-authenticated writes need the CSRF check.
-				if err := cop.Check(r); err != nil {
-					surface.Render(rec, r, keyhouse.Errorf(keyhouse.EFORBIDDEN, "Cross-origin request refused."))
-					return
-				}
 			}
 			if p != nil {
 				st.principal = p
@@ -147,20 +149,18 @@ func Chain(c Config, rt *Router) http.Handler {
 
 // authenticate reads the Authorization header or the session cookie. No
 // credential is fine (anonymous); a bad one is EUNAUTHORIZED.
-func authenticate(ctx context.Context, a Authenticator, r *http.Request) (*keyhouse.Principal, bool, error) {
+func authenticate(ctx context.Context, a Authenticator, r *http.Request) (*keyhouse.Principal, error) {
 	if h := r.Header.Get("Authorization"); h != "" {
 		scheme, tok, ok := strings.Cut(h, " ")
 		if !ok || !strings.EqualFold(scheme, "Bearer") || strings.TrimSpace(tok) == "" {
-			return nil, false, keyhouse.Errorf(keyhouse.EUNAUTHORIZED, "The Authorization header must be \"Bearer <token>\".")
+			return nil, keyhouse.Errorf(keyhouse.EUNAUTHORIZED, "The Authorization header must be \"Bearer <token>\".")
 		}
-		p, err := a.Authenticate(ctx, strings.TrimSpace(tok))
-		return p, false, err
+		return a.Authenticate(ctx, strings.TrimSpace(tok))
 	}
 	if c, err := r.Cookie(SessionCookie); err == nil && c.Value != "" {
-		p, err := a.Authenticate(ctx, c.Value)
-		return p, true, err
+		return a.Authenticate(ctx, c.Value)
 	}
-	return nil, false, nil
+	return nil, nil
 }
 
 func (c Config) logAndMeasure(r *http.Request, st *reqState, rec *recorder, d time.Duration) {
