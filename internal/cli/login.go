@@ -15,50 +15,84 @@ import (
 
 func newLoginCmd(env *Env) *cobra.Command {
 	var f clientFlags
-	var email, passwordStdin string
-	var readStdin, usePassword bool
+	var email, repository string
+	var password, readStdin bool
 	cmd := &cobra.Command{
 		Use:   "login",
 		Short: "Sign in and store a CLI token (0600) in your config directory",
-		Long: `Sign in with your email and password. The password is read from the
-terminal without echo, or from standard input with --password-stdin. The CLI
-token is stored with mode 0600 in $XDG_CONFIG_HOME/keyhouse/credentials.json
-(~/.config/keyhouse by default) and used by later commands.`,
+		Long: `Sign in with the device flow: keyhouse login prints a code and a URL; open
+the URL in a browser where you are signed in to the dashboard, check the code
+and approve. With --password, sign in with your email and password instead
+(read from the terminal without echo, or from standard input with
+--password-stdin).
+
+The CLI token is stored with mode 0600 in
+$XDG_CONFIG_HOME/keyhouse/credentials.json (~/.config/keyhouse by default)
+and used by later commands.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			_, _ = passwordStdin, usePassword
 			c, err := f.client(env)
 			if err != nil {
 				return err
 			}
 			c.Token = ""
-			in := bufio.NewReader(env.Stdin)
-			if email == "" {
-				fmt.Fprint(env.Stderr, "Email: ")
-				line, _ := in.ReadString('\n')
-				email = strings.TrimSpace(line)
+			if password || readStdin || email != "" {
+				return passwordLogin(cmd, env, c, email, readStdin)
 			}
-			password, err := readPassword(env, in, readStdin)
-			if err != nil {
-				return err
-			}
-			res, err := c.Login(cmd.Context(), email, password)
-			if err != nil {
-				return err
-			}
-			p, err := saveCredentials(env.Getenv, &credentials{Server: c.BaseURL, Token: res.Token, Email: res.User.Email})
-			if err != nil {
-				return err
-			}
-			fmt.Fprintf(env.Stdout, "Signed in to %s as %s (%s). Token stored in %s.\n", c.BaseURL, res.User.Email, res.User.Role, p)
-			return nil
+			return deviceLogin(cmd, env, c, repository)
 		},
 	}
 	f.bind(cmd)
-	cmd.Flags().StringVar(&email, "email", "", "your email")
-	cmd.Flags().BoolVar(&readStdin, "password-stdin", false, "read the password from standard input")
-	cmd.Flags().BoolVar(&usePassword, "password", false, "sign in with email and password")
+	cmd.Flags().BoolVar(&password, "password", false, "sign in with email and password instead of the device flow")
+	cmd.Flags().StringVar(&email, "email", "", "your email (implies --password)")
+	cmd.Flags().BoolVar(&readStdin, "password-stdin", false, "read the password from standard input (implies --password)")
+	cmd.Flags().StringVar(&repository, "repository", "", "owner/repo to show on the approval page")
 	return cmd
+}
+
+func deviceLogin(cmd *cobra.Command, env *Env, c *client.Client, repository string) error {
+	d, err := c.StartDevice(cmd.Context(), repository)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(env.Stdout, "To sign in, open %s\nand check that it shows the code %s\n", d.VerificationURIComplete, d.UserCode)
+	fmt.Fprintln(env.Stdout, "Waiting for approval…")
+	if _, err := c.WaitDevice(cmd.Context(), d); err != nil {
+		return err
+	}
+	u, err := c.Me(cmd.Context())
+	if err != nil {
+		return err
+	}
+	p, err := saveCredentials(env.Getenv, &credentials{Server: c.BaseURL, Token: c.Token, Email: u.Email})
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(env.Stdout, "Signed in to %s as %s (%s). Token stored in %s.\n", c.BaseURL, u.Email, u.Role, p)
+	return nil
+}
+
+func passwordLogin(cmd *cobra.Command, env *Env, c *client.Client, email string, readStdin bool) error {
+	in := bufio.NewReader(env.Stdin)
+	if email == "" {
+		fmt.Fprint(env.Stderr, "Email: ")
+		line, _ := in.ReadString('\n')
+		email = strings.TrimSpace(line)
+	}
+	password, err := readPassword(env, in, readStdin)
+	if err != nil {
+		return err
+	}
+	res, err := c.Login(cmd.Context(), email, password)
+	if err != nil {
+		return err
+	}
+	p, err := saveCredentials(env.Getenv, &credentials{Server: c.BaseURL, Token: res.Token, Email: res.User.Email})
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(env.Stdout, "Signed in to %s as %s (%s). Token stored in %s.\n", c.BaseURL, res.User.Email, res.User.Role, p)
+	return nil
 }
 
 func readPassword(env *Env, in *bufio.Reader, fromStdin bool) (string, error) {

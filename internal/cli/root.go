@@ -55,6 +55,10 @@ func newRoot(env *Env) *cobra.Command {
 		newAPIKeyCmd(env),
 		newAuditCmd(env),
 		newVersionCmd(env),
+		newVaultsCmd(env),
+		newSecretsCmd(env),
+		newRunCmd(env),
+		newRotateMasterKeyCmd(env),
 	)
 	annotateEnv(root)
 	return root

@@ -122,6 +122,11 @@ func (k *keys) dataKey(ctx context.Context, store keyhouse.Store, orgID keyhouse
 		return err
 	})
 	if keyhouse.ErrorCode(err) == keyhouse.ENOTFOUND {
+		// Re-read the key source first, so a key file replaced by a
+		// rotation is used for the new data key too.
+		if err := k.reload(); err != nil {
+			return crypto.DataKey{}, err
+		}
 		fresh, err := crypto.NewDataKey(nil)
 		if err != nil {
 			return crypto.DataKey{}, err
