@@ -27,6 +27,12 @@ type Tx interface {
 	ProjectTx
 	AuditTx
 	ServerSecretTx
+	KeyTx
+	PolicyTx
+	ScopeTx
+	RotationTx
+	UsageTx
+	WebhookDeliveryTx
 	VaultTx
 	SecretTx
 	DeviceTx

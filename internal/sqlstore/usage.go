@@ -22,18 +22,33 @@ func scanUsage(s interface{ Scan(...any) error }) (*keyhouse.UsageRecord, error)
 	return &u, nil
 }
 
+// InsertUsage writes records in multi-row INSERTs: usage arrives in
+// batches of hundreds, and one statement per row would make the writer
+// the bottleneck of the validation path.
 func (t *tx) InsertUsage(ctx context.Context, recs []*keyhouse.UsageRecord) error {
-	const q = `INSERT INTO key_usage (` + usageCols + `) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
-	for _, u := range recs {
-		valid := 0
-		if u.Valid {
-			valid = 1
+	const chunk = 200
+	const row = `(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
+	for len(recs) > 0 {
+		n := min(len(recs), chunk)
+		var q strings.Builder
+		q.WriteString(`INSERT INTO key_usage (` + usageCols + `) VALUES `)
+		args := make([]any, 0, n*13)
+		for i, u := range recs[:n] {
+			if i > 0 {
+				q.WriteByte(',')
+			}
+			q.WriteString(row)
+			valid := 0
+			if u.Valid {
+				valid = 1
+			}
+			args = append(args, u.ID, u.OrgID, u.KeyID, valid, u.Code, u.StatusCode, u.IP, u.Origin, u.Endpoint, u.Method,
+				u.UserAgent, u.Latency.Microseconds(), ms(u.CreatedAt))
 		}
-		_, err := t.exec(ctx, q, u.ID, u.OrgID, u.KeyID, valid, u.Code, u.StatusCode, u.IP, u.Origin, u.Endpoint, u.Method,
-			u.UserAgent, u.Latency.Microseconds(), ms(u.CreatedAt))
-		if err != nil {
+		if _, err := t.exec(ctx, q.String(), args...); err != nil {
 			return fmt.Errorf("insert usage: %w", err)
 		}
+		recs = recs[n:]
 	}
 	return nil
 }

@@ -1,0 +1,163 @@
+package keys
+
+import (
+	"net/netip"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/maypok86/otter/v2"
+
+	"github.com/keyhouse-dev/keyhouse/internal/keyhouse"
+)
+
+// entry is a cached lookup: a key with its policy, or (key nil) the fact
+// that no key has this hash. Unknown hashes are cached too, so an unknown key
+// and a revoked one take the same path and the same time.
+type entry struct {
+	key    *keyhouse.Key
+	policy *keyhouse.Policy
+	// ips are the policy's allowed CIDRs, parsed once per load.
+	ips []netip.Prefix
+	// origins are the policy's allowed origins, lower-cased.
+	origins []string
+}
+
+// cache maps a presented key's hash (current pepper) to its entry.
+//
+// A load reads the database outside any lock, so a mutation can commit
+// between the read and the store of a stale record. gen closes that race:
+// invalidations bump it under mu, and a load stores its result, under mu,
+// only if gen has not moved since the load began.
+type cache struct {
+	c   *otter.Cache[[32]byte, *entry]
+	mu  sync.Mutex
+	gen uint64
+}
+
+func newCache(size int, ttl time.Duration) *cache {
+	return &cache{c: otter.Must(&otter.Options[[32]byte, *entry]{
+		MaximumSize:      size,
+		ExpiryCalculator: otter.ExpiryWriting[[32]byte, *entry](ttl),
+	})}
+}
+
+func (c *cache) get(h [32]byte) (*entry, bool) { return c.c.GetIfPresent(h) }
+
+// begin returns the generation a load starts at.
+func (c *cache) begin() uint64 {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.gen
+}
+
+// store keeps e unless an invalidation happened since gen.
+func (c *cache) store(h [32]byte, e *entry, gen uint64) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.gen == gen {
+		c.c.Set(h, e)
+	}
+}
+
+// invalidate drops the entries of hashes.
+func (c *cache) invalidate(hashes ...[32]byte) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.gen++
+	for _, h := range hashes {
+		c.c.Invalidate(h)
+	}
+}
+
+// invalidateAll drops everything (a policy changed: every key using it).
+func (c *cache) invalidateAll() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.gen++
+	c.c.InvalidateAll()
+}
+
+func newEntry(k *keyhouse.Key, p *keyhouse.Policy) *entry {
+	e := &entry{key: k, policy: p}
+	if p != nil {
+		for _, s := range p.AllowedIPs {
+			if pfx, ok := parseCIDR(s); ok {
+				e.ips = append(e.ips, pfx)
+			}
+		}
+		for _, o := range p.AllowedOrigins {
+			e.origins = append(e.origins, strings.ToLower(strings.TrimSuffix(o, "/")))
+		}
+	}
+	return e
+}
+
+// parseCIDR parses a CIDR or a single address. IPv4-mapped IPv6 prefixes
+// (::ffff:10.0.0.0/104) become the IPv4 prefix they denote, and addresses
+// are unmapped before matching, so either spelling matches either form.
+func parseCIDR(s string) (netip.Prefix, bool) {
+	s = strings.TrimSpace(s)
+	var p netip.Prefix
+	if strings.Contains(s, "/") {
+		var err error
+		if p, err = netip.ParsePrefix(s); err != nil {
+			return netip.Prefix{}, false
+		}
+	} else {
+		a, err := netip.ParseAddr(s)
+		if err != nil {
+			return netip.Prefix{}, false
+		}
+		a = a.WithZone("")
+		p = netip.PrefixFrom(a, a.BitLen())
+	}
+	a := p.Addr().WithZone("")
+	if a.Is4In6() {
+		if p.Bits() < 96 {
+			// Wider than the mapped range: it also covers plain IPv6
+			// space; keep it as IPv6 (addresses are unmapped, so it
+			// matches only native IPv6 addresses in it).
+			return netip.PrefixFrom(a, p.Bits()).Masked(), true
+		}
+		return netip.PrefixFrom(a.Unmap(), p.Bits()-96).Masked(), true
+	}
+	return netip.PrefixFrom(a, p.Bits()).Masked(), true
+}
+
+// ValidCIDR reports whether s is a CIDR or an address parseCIDR accepts.
+func ValidCIDR(s string) bool { _, ok := parseCIDR(s); return ok }
+
+func ipAllowed(ips []netip.Prefix, raw string) bool {
+	a, err := netip.ParseAddr(strings.TrimSpace(raw))
+	if err != nil {
+		return false
+	}
+	a = a.WithZone("").Unmap()
+	for _, p := range ips {
+		if p.Contains(a) {
+			return true
+		}
+	}
+	return false
+}
+
+// originAllowed matches an origin exactly (case-insensitively), or "*", or
+// a "scheme://*.domain" pattern covering subdomains.
+func originAllowed(origins []string, raw string) bool {
+	o := strings.ToLower(strings.TrimSuffix(raw, "/"))
+	if o == "" {
+		return false
+	}
+	for _, a := range origins {
+		if a == "*" || a == o {
+			return true
+		}
+		if scheme, rest, ok := strings.Cut(a, "://*."); ok {
+			if oscheme, host, ok := strings.Cut(o, "://"); ok && oscheme == scheme && strings.HasSuffix(host, "."+rest) {
+				return true
+			}
+		}
+	}
+	return false
+}

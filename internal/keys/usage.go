@@ -1,0 +1,293 @@
+package keys
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"slices"
+	"sort"
+	"sync"
+	"time"
+
+	"github.com/keyhouse-dev/keyhouse/internal/ids"
+	"github.com/keyhouse-dev/keyhouse/internal/keyhouse"
+)
+
+// usageItem is one validation, as the hot path hands it over: no ID yet
+// (generating one costs more than the rest of the record).
+type usageItem struct {
+	orgID, keyID                            keyhouse.ID
+	valid                                   bool
+	code                                    string
+	status                                  int
+	ip, origin, endpoint, method, userAgent string
+	at                                      time.Time
+	latency                                 time.Duration
+}
+
+// usageWriter batches usage records and last-used times off the request
+// path: validations send to a buffered channel; one goroutine writes a batch
+// every interval or when it is full, in one transaction.
+type usageWriter struct {
+	store    keyhouse.Store
+	log      *slog.Logger
+	ch       chan usageItem
+	flushReq chan chan error
+	stop     chan chan error
+	batch    int
+	interval time.Duration
+	once     sync.Once
+	done     chan struct{}
+}
+
+func newUsageWriter(store keyhouse.Store, log *slog.Logger, batch int, interval time.Duration) *usageWriter {
+	if batch <= 0 {
+		batch = 1000
+	}
+	if interval <= 0 {
+		interval = time.Second
+	}
+	w := &usageWriter{store: store, log: log, ch: make(chan usageItem, 64*1024), flushReq: make(chan chan error),
+		stop: make(chan chan error), batch: batch, interval: interval, done: make(chan struct{})}
+	go w.run()
+	return w
+}
+
+// add queues a record. When the buffer is full it waits rather than drop
+// the record: usage is never lost, and a database that far behind needs
+// backpressure anyway.
+func (w *usageWriter) add(it usageItem) {
+	select {
+	case w.ch <- it:
+	default:
+		select {
+		case w.ch <- it:
+		case <-w.done:
+		}
+	}
+}
+
+func (w *usageWriter) run() {
+	t := time.NewTicker(w.interval)
+	defer t.Stop()
+	var buf []usageItem
+	write := func() error {
+		// Drain what was queued when the write began, so a flush covers
+		// every add before it; not more, or busy validators would keep
+		// the writer draining forever.
+		for n := len(w.ch); n > 0; n-- {
+			buf = append(buf, <-w.ch)
+		}
+		var errs []error
+		for len(buf) > 0 {
+			n := min(len(buf), w.batch)
+			if err := w.write(buf[:n]); err != nil {
+				w.log.Error("write usage", "records", n, "err", err)
+				errs = append(errs, err)
+				break
+			}
+			buf = buf[n:]
+		}
+		buf = buf[:0:0]
+		return errors.Join(errs...)
+	}
+	for {
+		select {
+		case it := <-w.ch:
+			buf = append(buf, it)
+			if len(buf) >= w.batch {
+				_ = write()
+			}
+		case <-t.C:
+			_ = write()
+		case reply := <-w.flushReq:
+			reply <- write()
+		case reply := <-w.stop:
+			err := write()
+			close(w.done)
+			reply <- err
+			return
+		}
+	}
+}
+
+func (w *usageWriter) write(items []usageItem) error {
+	recs := make([]*keyhouse.UsageRecord, len(items))
+	type touch struct{ org, key keyhouse.ID }
+	last := map[touch]time.Time{}
+	for i, it := range items {
+		recs[i] = &keyhouse.UsageRecord{ID: ids.New(keyhouse.PrefixUsage), OrgID: it.orgID, KeyID: it.keyID, Valid: it.valid,
+			Code: it.code, StatusCode: it.status, IP: it.ip, Origin: it.origin, Endpoint: it.endpoint, Method: it.method,
+			UserAgent: it.userAgent, Latency: it.latency, CreatedAt: it.at}
+		if it.valid && it.keyID != "" {
+			k := touch{it.orgID, it.keyID}
+			if it.at.After(last[k]) {
+				last[k] = it.at
+			}
+		}
+	}
+	return w.store.Update(context.Background(), func(tx keyhouse.Tx) error {
+		if err := tx.InsertUsage(context.Background(), recs); err != nil {
+			return err
+		}
+		for k, t := range last {
+			if err := tx.TouchKey(context.Background(), k.org, k.key, t); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+func (w *usageWriter) flush(ctx context.Context) error {
+	reply := make(chan error, 1)
+	select {
+	case w.flushReq <- reply:
+	case <-w.done:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+	select {
+	case err := <-reply:
+		return err
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+func (w *usageWriter) close(ctx context.Context) error {
+	var err error
+	w.once.Do(func() {
+		reply := make(chan error, 1)
+		select {
+		case w.stop <- reply:
+			select {
+			case err = <-reply:
+			case <-ctx.Done():
+				err = ctx.Err()
+			}
+		case <-ctx.Done():
+			err = ctx.Err()
+		}
+	})
+	return err
+}
+
+// UsageQuery selects usage records or aggregates.
+type UsageQuery struct {
+	KeyID    keyhouse.ID // "": the whole organization
+	From, To *time.Time
+	Page     keyhouse.Page
+}
+
+// Usage lists a key's raw usage records, newest first.
+func (s *Service) Usage(ctx context.Context, q UsageQuery) ([]*keyhouse.UsageRecord, error) {
+	p, err := canRead(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var list []*keyhouse.UsageRecord
+	err = s.store.View(ctx, func(tx keyhouse.Tx) error {
+		if q.KeyID != "" {
+			if _, err := tx.Key(ctx, p.OrgID, q.KeyID); err != nil {
+				return err
+			}
+		}
+		var err error
+		list, _, err = tx.Usage(ctx, keyhouse.UsageFilter{OrgID: p.OrgID, KeyID: q.KeyID, From: q.From, To: q.To, Page: q.Page})
+		return err
+	})
+	return list, err
+}
+
+// Period is an aggregation bucket size.
+type Period string
+
+// Periods.
+const (
+	Hour  Period = "hour"
+	Day   Period = "day"
+	Month Period = "month"
+)
+
+// Bucket is the usage of one period, computed from the raw records it
+// covers, so its counts always equal their sums.
+type Bucket struct {
+	KeyID        keyhouse.ID
+	Period       Period
+	Start        time.Time
+	Requests     int64
+	Errors       int64
+	TotalLatency time.Duration
+	P50, P99     time.Duration
+}
+
+func (p Period) start(t time.Time) time.Time {
+	t = t.UTC()
+	switch p {
+	case Hour:
+		return t.Truncate(time.Hour)
+	case Month:
+		return time.Date(t.Year(), t.Month(), 1, 0, 0, 0, 0, time.UTC)
+	}
+	return time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, time.UTC)
+}
+
+// Aggregate sums usage per period, newest period first.
+func (s *Service) Aggregate(ctx context.Context, q UsageQuery, period Period) ([]Bucket, error) {
+	p, err := canRead(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if period == "" {
+		period = Day
+	}
+	type acc struct {
+		b   Bucket
+		lat []time.Duration
+	}
+	buckets := map[time.Time]*acc{}
+	err = s.store.View(ctx, func(tx keyhouse.Tx) error {
+		if q.KeyID != "" {
+			if _, err := tx.Key(ctx, p.OrgID, q.KeyID); err != nil {
+				return err
+			}
+		}
+		return tx.EachUsage(ctx, keyhouse.UsageFilter{OrgID: p.OrgID, KeyID: q.KeyID, From: q.From, To: q.To}, func(u *keyhouse.UsageRecord) error {
+			st := period.start(u.CreatedAt)
+			a := buckets[st]
+			if a == nil {
+				a = &acc{b: Bucket{KeyID: q.KeyID, Period: period, Start: st}}
+				buckets[st] = a
+			}
+			a.b.Requests++
+			if !u.Valid {
+				a.b.Errors++
+			}
+			a.b.TotalLatency += u.Latency
+			a.lat = append(a.lat, u.Latency)
+			return nil
+		})
+	})
+	if err != nil {
+		return nil, err
+	}
+	out := make([]Bucket, 0, len(buckets))
+	for _, a := range buckets {
+		slices.Sort(a.lat)
+		a.b.P50, a.b.P99 = percentile(a.lat, 50), percentile(a.lat, 99)
+		out = append(out, a.b)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Start.After(out[j].Start) })
+	return out, nil
+}
+
+// percentile is the nearest-rank percentile of sorted values.
+func percentile(sorted []time.Duration, p int) time.Duration {
+	if len(sorted) == 0 {
+		return 0
+	}
+	i := (p*len(sorted) + 99) / 100
+	return sorted[max(0, min(len(sorted)-1, i-1))]
+}
