@@ -27,10 +27,14 @@ import (
 	"github.com/keyhouse-dev/keyhouse/internal/device"
 	"github.com/keyhouse-dev/keyhouse/internal/httpapi"
 	"github.com/keyhouse-dev/keyhouse/internal/httpapi/keychains"
+	"github.com/keyhouse-dev/keyhouse/internal/httpapi/keysmith"
 	"github.com/keyhouse-dev/keyhouse/internal/httpapi/keyway"
 	"github.com/keyhouse-dev/keyhouse/internal/httpapi/native"
+	"github.com/keyhouse-dev/keyhouse/internal/httpapi/projectkeys"
 	"github.com/keyhouse-dev/keyhouse/internal/jobs"
 	"github.com/keyhouse-dev/keyhouse/internal/keyhouse"
+	"github.com/keyhouse-dev/keyhouse/internal/keys"
+	"github.com/keyhouse-dev/keyhouse/internal/ratelimit"
 	"github.com/keyhouse-dev/keyhouse/internal/secrets"
 	"github.com/keyhouse-dev/keyhouse/internal/sqlstore"
 	"github.com/keyhouse-dev/keyhouse/internal/tenancy"
@@ -48,6 +52,7 @@ type App struct {
 	Auth    *auth.Service
 	Tenancy *tenancy.Service
 	Audit   *audit.Service
+	Keys    *keys.Service
 	Secrets *secrets.Service
 	Router  *httpapi.Router
 	Handler http.Handler
@@ -175,9 +180,20 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, o Options) (_
 	dashboard.New().Routes(a.Router)
 	a.Jobs.Add(jobs.NewRetention(a.Secrets))
 	keychains.New(log, a.Auth, a.Audit).Routes(a.Router)
+	a.Keys = keys.NewService(a.Store, hasher, keys.Options{Clock: clock, Logger: log, Sealer: keys.KeyringSealer{Keyring: a.Keyring}, AllowPrivateNet: cfg.AllowPrivateNet})
+	keysmith.New(log, a.Keys).Routes(a.Router)
+	projectkeys.New(log, a.Keys).Routes(a.Router)
+	a.Jobs.Add(jobs.NewRotation(a.Keys))
+	a.OnShutdown = append(a.OnShutdown, a.Keys.Close)
 
+	var limiter ratelimit.Limiter
+	if cfg.RedisURL != "" && cfg.RateLimit > 0 {
+		if limiter, err = ratelimit.NewRedis(ctx, cfg.RedisURL, "keyhouse:rl:", cfg.RateLimit, time.Minute); err != nil {
+			return nil, err
+		}
+	}
 	a.Handler = httpapi.Chain(httpapi.Config{
-		Logger: log, Auth: a.Auth, Metrics: metrics, TrustedProxies: proxies, RateLimit: cfg.RateLimit, Clock: clock,
+		Logger: log, Auth: a.Auth, Metrics: metrics, TrustedProxies: proxies, RateLimit: cfg.RateLimit, Limiter: limiter, Clock: clock,
 	}, a.Router)
 	return a, nil
 }

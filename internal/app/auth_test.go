@@ -1,12 +1,17 @@
 package app_test
 
 import (
+	"context"
+	"log/slog"
 	"net/http"
 	"net/http/cookiejar"
+	"net/http/httptest"
+	"os"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/keyhouse-dev/keyhouse/internal/app"
 	"github.com/keyhouse-dev/keyhouse/internal/apptest"
 	"github.com/keyhouse-dev/keyhouse/internal/httpapi"
 	"github.com/keyhouse-dev/keyhouse/internal/keyhouse"
@@ -357,5 +362,41 @@ func TestRateLimitPerCredential(t *testing.T) {
 	}
 	if r := env.Do("GET", "/healthz", "", nil); r.Status != 200 {
 		t.Errorf("health checks are limited: %s", r)
+	}
+}
+
+// TestRateLimitAcrossNodes runs two servers on one Redis: a credential's
+// budget is shared, so the second node refuses what the first used up.
+func TestRateLimitAcrossNodes(t *testing.T) {
+	url := os.Getenv("KEYHOUSE_TEST_REDIS_URL")
+	if url == "" {
+		t.Skip("set KEYHOUSE_TEST_REDIS_URL to run against Redis")
+	}
+	env := apptest.New(t, apptest.WithConfig(func(c *configT) { c.RateLimit = 2; c.RedisURL = url }))
+	second, err := app.New(context.Background(), env.App.Config, slog.New(slog.DiscardHandler), app.Options{Clock: env.Clock})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer second.Close()
+	node2 := httptest.NewServer(second.Handler)
+	defer node2.Close()
+	get := func(base string) *http.Response {
+		req, _ := http.NewRequest("GET", base+"/v1/projects", nil)
+		req.Header.Set("Authorization", "Bearer "+env.Owner.Token)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		return resp
+	}
+	if r := get(env.URL); r.StatusCode != 200 {
+		t.Fatalf("node 1: %d", r.StatusCode)
+	}
+	if r := get(node2.URL); r.StatusCode != 200 || r.Header.Get("X-RateLimit-Remaining") != "0" {
+		t.Fatalf("node 2: %d remaining %q", r.StatusCode, r.Header.Get("X-RateLimit-Remaining"))
+	}
+	if r := get(node2.URL); r.StatusCode != 429 || r.Header.Get("Retry-After") == "" {
+		t.Errorf("third request across nodes: %d, want 429", r.StatusCode)
 	}
 }

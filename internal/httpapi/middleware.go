@@ -32,7 +32,10 @@ type Config struct {
 	// RateLimit is requests per minute per credential (per client IP when
 	// anonymous); 0 turns the limit off.
 	RateLimit int
-	Clock     keyhouse.Clock
+	// Limiter, when set, holds the per-credential buckets instead of
+	// memory (Redis, shared by every node).
+	Limiter ratelimit.Limiter
+	Clock   keyhouse.Clock
 }
 
 // recorder remembers what a handler wrote, for logs, metrics and the
@@ -80,9 +83,9 @@ func Chain(c Config, rt *Router) http.Handler {
 		c.Clock = keyhouse.SystemClock{}
 	}
 	cop := http.NewCrossOriginProtection()
-	var limiter *ratelimit.Keyed
-	if c.RateLimit > 0 {
-		limiter = ratelimit.NewKeyed(c.RateLimit, time.Minute, c.RateLimit, c.Clock.Now)
+	limiter := c.Limiter
+	if limiter == nil && c.RateLimit > 0 {
+		limiter = ratelimit.Local{Keyed: ratelimit.NewKeyed(c.RateLimit, time.Minute, c.RateLimit, c.Clock.Now)}
 	}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
@@ -134,7 +137,7 @@ func Chain(c Config, rt *Router) http.Handler {
 			if st.principal != nil {
 				key = string(st.principal.Kind) + ":" + st.principal.ActorID()
 			}
-			d := limiter.Allow(key)
+			d := limiter.Allow(ctx, key)
 			h := rec.Header()
 			h.Set("X-RateLimit-Limit", itoa(d.Limit))
 			h.Set("X-RateLimit-Remaining", itoa(d.Remaining))
