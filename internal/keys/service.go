@@ -121,3 +121,6 @@ func canWrite(ctx context.Context) (*keyhouse.Principal, error) {
 func canVerify(ctx context.Context) (*keyhouse.Principal, error) {
 	return authz.Require(ctx, keyhouse.RoleMember, true, "verify:keys")
 }
+
+// Now is the service's clock, for surfaces rendering time-dependent state.
+func (s *Service) Now() time.Time { return s.clock.Now() }
