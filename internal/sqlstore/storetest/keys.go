@@ -1,0 +1,186 @@
+package storetest
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/keyhouse-dev/keyhouse/internal/ids"
+	"github.com/keyhouse-dev/keyhouse/internal/keyhouse"
+)
+
+// The keys suite runs with the rest of Run.
+var _ = registerKeys()
+
+func registerKeys() bool {
+	extras = append(extras, func(t *testing.T, open Open) { RunKeys(t, open) })
+	return true
+}
+
+// RunKeys runs the store behaviours of API keys, policies, scopes,
+// rotations, usage and webhook deliveries.
+func RunKeys(t *testing.T, open func(t *testing.T) keyhouse.Store) {
+	t.Run("Key/CreateFindByHashRoundTrip", func(t *testing.T) { t.Parallel(); testKeyRoundTrip(t, open(t)) })
+	t.Run("Key/CrossTenantIsNotFound", func(t *testing.T) { t.Parallel(); testKeyTenancy(t, open(t)) })
+	t.Run("Key/ClaimRotationOnce", func(t *testing.T) { t.Parallel(); testClaimRotation(t, open(t)) })
+	t.Run("Key/PolicyScopeUsage", func(t *testing.T) { t.Parallel(); testPolicyScopeUsage(t, open(t)) })
+}
+
+func newKey(orgID, projectID keyhouse.ID, h byte) *keyhouse.Key {
+	exp := t0.Add(time.Hour)
+	return &keyhouse.Key{ID: ids.New(keyhouse.PrefixKey), OrgID: orgID, ProjectID: projectID, Name: "k", Prefix: "sk",
+		Environment: "live", KeyPrefix: "sk_live_abcd", Hint: "wxyz", Hash: [32]byte{h}, PepperVersion: 1,
+		State: keyhouse.KeyActive, Scopes: []string{"read:users"}, Metadata: map[string]any{"team": "a"},
+		CreatedBy: "user_x", CreatedAt: t0, UpdatedAt: t0, ExpiresAt: &exp}
+}
+
+func testKeyRoundTrip(t *testing.T, s keyhouse.Store) {
+	ctx := context.Background()
+	o := MustOrg(t, s)
+	p := MustProject(t, s, o.ID, "default")
+	k := newKey(o.ID, p.ID, 1)
+	mustUpdate(t, s, func(tx keyhouse.Tx) error { return tx.CreateKey(ctx, k) })
+	got, err := view(t, s, func(tx keyhouse.Tx) (*keyhouse.Key, error) { return tx.KeyByHash(ctx, [32]byte{1}) })
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.ID != k.ID || got.Hash != k.Hash || !got.ExpiresAt.Equal(*k.ExpiresAt) || got.Scopes[0] != "read:users" || got.Metadata["team"] != "a" || got.State != keyhouse.KeyActive {
+		t.Fatalf("round trip: %+v", got)
+	}
+	err = s.Update(ctx, func(tx keyhouse.Tx) error { return tx.CreateKey(ctx, newKey(o.ID, p.ID, 1)) })
+	wantCode(t, err, keyhouse.ECONFLICT)
+	_, err = view(t, s, func(tx keyhouse.Tx) (*keyhouse.Key, error) { return tx.KeyByHash(ctx, [32]byte{2}) })
+	wantCode(t, err, keyhouse.ENOTFOUND)
+	// Touch only moves forward.
+	later := t0.Add(time.Minute)
+	mustUpdate(t, s, func(tx keyhouse.Tx) error { return tx.TouchKey(ctx, o.ID, k.ID, later) })
+	mustUpdate(t, s, func(tx keyhouse.Tx) error { return tx.TouchKey(ctx, o.ID, k.ID, t0) })
+	got, _ = view(t, s, func(tx keyhouse.Tx) (*keyhouse.Key, error) { return tx.Key(ctx, o.ID, k.ID) })
+	if got.LastUsedAt == nil || !got.LastUsedAt.Equal(later) {
+		t.Fatalf("last used %v, want %v", got.LastUsedAt, later)
+	}
+	now := t0.Add(2 * time.Hour)
+	list, total, err := view2(t, s, func(tx keyhouse.Tx) ([]*keyhouse.Key, int, error) {
+		return tx.Keys(ctx, keyhouse.KeyFilter{OrgID: o.ID, State: keyhouse.KeyExpired, Now: now})
+	})
+	if err != nil || total != 1 || len(list) != 1 {
+		t.Fatalf("expired filter: %d %v", total, err)
+	}
+}
+
+func view2[T any](tb testing.TB, s keyhouse.Store, fn func(keyhouse.Tx) (T, int, error)) (T, int, error) {
+	var v T
+	var n int
+	err := s.View(context.Background(), func(tx keyhouse.Tx) (err error) {
+		v, n, err = fn(tx)
+		return err
+	})
+	return v, n, err
+}
+
+func testKeyTenancy(t *testing.T, s keyhouse.Store) {
+	ctx := context.Background()
+	a, b := MustOrg(t, s), MustOrg(t, s)
+	p := MustProject(t, s, a.ID, "default")
+	k := newKey(a.ID, p.ID, 3)
+	mustUpdate(t, s, func(tx keyhouse.Tx) error { return tx.CreateKey(ctx, k) })
+	_, err := view(t, s, func(tx keyhouse.Tx) (*keyhouse.Key, error) { return tx.Key(ctx, b.ID, k.ID) })
+	wantCode(t, err, keyhouse.ENOTFOUND)
+	k2 := *k
+	k2.OrgID, k2.Name = b.ID, "stolen"
+	err = s.Update(ctx, func(tx keyhouse.Tx) error { return tx.UpdateKey(ctx, &k2) })
+	wantCode(t, err, keyhouse.ENOTFOUND)
+	_, total, _ := view2(t, s, func(tx keyhouse.Tx) ([]*keyhouse.Key, int, error) { return tx.Keys(ctx, keyhouse.KeyFilter{OrgID: b.ID}) })
+	if total != 0 {
+		t.Fatalf("other org lists %d keys", total)
+	}
+}
+
+func testClaimRotation(t *testing.T, s keyhouse.Store) {
+	ctx := context.Background()
+	o := MustOrg(t, s)
+	p := MustProject(t, s, o.ID, "default")
+	k := newKey(o.ID, p.ID, 4)
+	due := t0.Add(time.Minute)
+	k.RotationIntervalDays, k.NextRotationAt = 1, &due
+	mustUpdate(t, s, func(tx keyhouse.Tx) error { return tx.CreateKey(ctx, k) })
+	list, err := view(t, s, func(tx keyhouse.Tx) ([]*keyhouse.Key, error) { return tx.DueRotations(ctx, o.ID, due, 10) })
+	if err != nil || len(list) != 1 {
+		t.Fatalf("due: %d %v", len(list), err)
+	}
+	wins := 0
+	for range 3 {
+		mustUpdate(t, s, func(tx keyhouse.Tx) error {
+			ok, err := tx.ClaimRotation(ctx, o.ID, k.ID, due, due.Add(time.Hour))
+			if ok {
+				wins++
+			}
+			return err
+		})
+	}
+	if wins != 1 {
+		t.Fatalf("%d claims won, want 1", wins)
+	}
+	list, _ = view(t, s, func(tx keyhouse.Tx) ([]*keyhouse.Key, error) { return tx.DueRotations(ctx, o.ID, due, 10) })
+	if len(list) != 0 {
+		t.Fatal("claimed key still due")
+	}
+}
+
+func testPolicyScopeUsage(t *testing.T, s keyhouse.Store) {
+	ctx := context.Background()
+	o := MustOrg(t, s)
+	p := MustProject(t, s, o.ID, "default")
+	pol := &keyhouse.Policy{ID: ids.New(keyhouse.PrefixPolicy), OrgID: o.ID, Name: "p", RateLimit: 10, RateWindow: time.Minute,
+		AllowedIPs: []string{"10.0.0.0/8"}, MaxKeyAge: 48 * time.Hour, CreatedAt: t0, UpdatedAt: t0}
+	mustUpdate(t, s, func(tx keyhouse.Tx) error { return tx.CreatePolicy(ctx, pol) })
+	got, err := view(t, s, func(tx keyhouse.Tx) (*keyhouse.Policy, error) { return tx.Policy(ctx, o.ID, pol.ID) })
+	if err != nil || got.RateWindow != time.Minute || got.MaxKeyAge != 48*time.Hour || got.AllowedIPs[0] != "10.0.0.0/8" {
+		t.Fatalf("policy %+v %v", got, err)
+	}
+	k := newKey(o.ID, p.ID, 5)
+	k.PolicyID = pol.ID
+	mustUpdate(t, s, func(tx keyhouse.Tx) error { return tx.CreateKey(ctx, k) })
+	n, _ := view(t, s, func(tx keyhouse.Tx) (int, error) { return tx.CountKeysWithPolicy(ctx, o.ID, pol.ID) })
+	if n != 1 {
+		t.Fatalf("keys with policy %d", n)
+	}
+	sc := &keyhouse.Scope{ID: ids.New(keyhouse.PrefixScope), OrgID: o.ID, Name: "read:users", CreatedAt: t0}
+	mustUpdate(t, s, func(tx keyhouse.Tx) error { return tx.CreateScope(ctx, sc) })
+	err = s.Update(ctx, func(tx keyhouse.Tx) error {
+		return tx.CreateScope(ctx, &keyhouse.Scope{ID: ids.New(keyhouse.PrefixScope), OrgID: o.ID, Name: "read:users", CreatedAt: t0})
+	})
+	wantCode(t, err, keyhouse.ECONFLICT)
+	missing, _ := view(t, s, func(tx keyhouse.Tx) ([]string, error) { return tx.MissingScopes(ctx, o.ID, []string{"read:users", "x"}) })
+	if len(missing) != 1 || missing[0] != "x" {
+		t.Fatalf("missing %v", missing)
+	}
+	var recs []*keyhouse.UsageRecord
+	for i := range 450 {
+		recs = append(recs, &keyhouse.UsageRecord{ID: ids.New(keyhouse.PrefixUsage), OrgID: o.ID, KeyID: k.ID, Valid: i%3 != 0,
+			StatusCode: 200, Latency: time.Duration(i) * time.Microsecond, CreatedAt: t0.Add(time.Duration(i) * time.Minute)})
+	}
+	mustUpdate(t, s, func(tx keyhouse.Tx) error { return tx.InsertUsage(ctx, recs) })
+	from, to := t0, t0.Add(100*time.Minute)
+	_, total, err := view2(t, s, func(tx keyhouse.Tx) ([]*keyhouse.UsageRecord, int, error) {
+		return tx.Usage(ctx, keyhouse.UsageFilter{OrgID: o.ID, KeyID: k.ID, From: &from, To: &to, Page: keyhouse.Page{Limit: 10}})
+	})
+	if err != nil || total != 100 {
+		t.Fatalf("usage window: %d %v", total, err)
+	}
+	count := 0
+	_ = s.View(ctx, func(tx keyhouse.Tx) error {
+		return tx.EachUsage(ctx, keyhouse.UsageFilter{OrgID: o.ID}, func(*keyhouse.UsageRecord) error { count++; return nil })
+	})
+	if count != 450 {
+		t.Fatalf("each usage %d", count)
+	}
+	d := &keyhouse.WebhookDelivery{ID: ids.New(keyhouse.PrefixWebhook), OrgID: o.ID, MessageID: "msg_1", KeyID: k.ID, Event: "e", URL: "https://x", Attempt: 1, Status: "failed", ResponseStatus: 500, CreatedAt: t0}
+	mustUpdate(t, s, func(tx keyhouse.Tx) error { return tx.CreateWebhookDelivery(ctx, d) })
+	_, dn, _ := view2(t, s, func(tx keyhouse.Tx) ([]*keyhouse.WebhookDelivery, int, error) {
+		return tx.WebhookDeliveries(ctx, o.ID, "", keyhouse.Page{})
+	})
+	if dn != 1 {
+		t.Fatalf("deliveries %d", dn)
+	}
+}
