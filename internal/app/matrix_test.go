@@ -1,6 +1,7 @@
 package app_test
 
 import (
+	"encoding/json"
 	"regexp"
 	"sort"
 	"strings"
@@ -98,7 +99,16 @@ func TestCrossTenantMatrix(t *testing.T) {
 		if route.Pattern() == "POST /v1/auth/logout" {
 			token = env.AddUser(env.Other, "logout-"+strings.ToLower(route.Method)+"@two.test", "member").Token
 		}
-		r := env.Do(route.Method, path, token, row.body)
+		var body any = row.body
+		if row.body != nil {
+			b, _ := json.Marshal(row.body)
+			js := string(b)
+			for name, id := range f.ids {
+				js = strings.ReplaceAll(js, "{"+name+"}", id)
+			}
+			body = js
+		}
+		r := env.Do(route.Method, path, token, body)
 		switch {
 		case row.noIDs:
 			if r.Status >= 500 {
