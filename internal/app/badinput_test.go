@@ -87,9 +87,14 @@ func TestBadInputEveryRoute(t *testing.T) {
 				{"oversized body", huge},
 				{"empty body", ``},
 			} {
+				if tt.what == "empty body" && route.OptionalBody {
+					continue
+				}
 				r := env.Do(route.Method, path, token, []byte(tt.body))
 				wantSurfaceError(t, route, tt.what, r)
-				if tt.what == "oversized body" && r.Status != http.StatusRequestEntityTooLarge {
+				// With a path ID the ID's check may answer first; without one
+				// the size limit must.
+				if tt.what == "oversized body" && path == route.Path && r.Status != http.StatusRequestEntityTooLarge {
 					t.Errorf("%s %s: oversized body answered %d, want 413", route.Method, route.Path, r.Status)
 				}
 			}

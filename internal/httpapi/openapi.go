@@ -31,7 +31,7 @@ func (rt *Router) OpenAPI(version string) map[string]any {
 		}
 		if r.Request != nil {
 			op["requestBody"] = map[string]any{
-				"required": true,
+				"required": !r.OptionalBody,
 				"content":  map[string]any{"application/json": map[string]any{"schema": g.schema(reflect.TypeOf(r.Request))}},
 			}
 		}

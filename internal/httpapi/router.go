@@ -23,6 +23,9 @@ type Route struct {
 	NoRateLimit bool
 	// Request is a zero value of the JSON body type (nil: no body).
 	Request any
+	// OptionalBody marks a Request body the client may leave out (the
+	// handler decodes with DecodeOptions.AllowEmpty).
+	OptionalBody bool
 	// Query names the query parameters the route reads.
 	Query []string
 	// Status is the success status; Response a zero value of its body (nil: no body).
