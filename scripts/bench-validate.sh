@@ -1,0 +1,73 @@
+#!/usr/bin/env bash
+# Load test of POST /v1/keys/validate against a bare net/http JSON handler,
+# in the same run on the same machine (SPEC §10: ratios, not absolute times).
+#
+#   scripts/bench-validate.sh            # 10,000 keys, 64 connections, 10 s each
+#   N=1000 DURATION=5s CONNS=64 scripts/bench-validate.sh
+#
+# Needs wrk (Debian package wrk; installed with apt-get when missing and root).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+N=${N:-10000}
+CONNS=${CONNS:-64}
+THREADS=${THREADS:-2}
+DURATION=${DURATION:-10s}
+PORT=${PORT:-18080}
+BARE_PORT=${BARE_PORT:-18081}
+
+if ! command -v wrk >/dev/null; then
+  if [ "$(id -u)" = 0 ]; then apt-get install -y wrk >/dev/null; else echo "wrk is missing (apt-get install wrk)" >&2; exit 1; fi
+fi
+
+base=/tmp
+[ -d /dev/shm ] && base=/dev/shm
+work=$(mktemp -d "$base/keyhouse-bench.XXXXXX")
+pids=()
+cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; rm -rf "$work"; }
+trap cleanup EXIT
+
+go build -o "$work/keyhouse" ./cmd/keyhouse
+go build -o "$work/benchseed" ./scripts/benchseed
+go build -o "$work/barejson" ./scripts/barejson
+
+echo "seeding $N keys..." >&2
+eval "$("$work/benchseed" -db "$work/bench.db" -n "$N")"
+
+"$work/keyhouse" serve --database-url "$work/bench.db" --addr "127.0.0.1:$PORT" --rate-limit 0 --log-level error >"$work/serve.log" 2>&1 &
+pids+=($!)
+"$work/barejson" -addr "127.0.0.1:$BARE_PORT" &
+pids+=($!)
+for _ in $(seq 100); do
+  curl -fs "http://127.0.0.1:$PORT/healthz" >/dev/null 2>&1 && curl -s -o /dev/null "http://127.0.0.1:$BARE_PORT/" && break
+  sleep 0.1
+done
+
+cat >"$work/validate.lua" <<LUA
+wrk.method = "POST"
+wrk.body = '{"raw_key":"$KEY","ip":"10.0.0.1","endpoint":"/v1/things","method":"GET"}'
+wrk.headers["Content-Type"] = "application/json"
+wrk.headers["Authorization"] = "Bearer $MGMT"
+LUA
+
+# Check the answer once: a benchmark of 401s would measure nothing.
+status=$(curl -s -o /dev/null -w '%{http_code}' -X POST -H "Authorization: Bearer $MGMT" -H 'Content-Type: application/json' \
+  -d "{\"raw_key\":\"$KEY\"}" "http://127.0.0.1:$PORT/v1/keys/validate")
+[ "$status" = 200 ] || { echo "validate answered $status" >&2; cat "$work/serve.log" >&2; exit 1; }
+
+run() { wrk -t"$THREADS" -c"$CONNS" -d"$DURATION" --latency -s "$work/validate.lua" "$1"; }
+# wrk prints "99%  1.23ms"; convert to milliseconds.
+p99() { awk '$1=="99%"{v=$2; if (v ~ /us$/) {sub(/us/,"",v); v/=1000} else if (v ~ /ms$/) {sub(/ms/,"",v)} else if (v ~ /s$/) {sub(/s/,"",v); v*=1000}; print v}'; }
+rps() { awk '/^Requests\/sec:/{print $2}'; }
+
+run "http://127.0.0.1:$BARE_PORT/" >"$work/bare.txt"
+run "http://127.0.0.1:$PORT/v1/keys/validate" >"$work/validate.txt"
+grep -E "Non-2xx|Socket errors" "$work/validate.txt" >&2 || true
+
+bare_rps=$(rps <"$work/bare.txt"); val_rps=$(rps <"$work/validate.txt")
+bare_p99=$(p99 <"$work/bare.txt"); val_p99=$(p99 <"$work/validate.txt")
+ratio=$(awk -v a="$val_rps" -v b="$bare_rps" 'BEGIN{printf "%.2f", a/b}')
+printf 'keys=%s connections=%s duration=%s cpus=%s\n' "$N" "$CONNS" "$DURATION" "$(nproc)"
+printf 'bare net/http JSON: %10.0f req/s  p99 %6.2f ms\n' "$bare_rps" "$bare_p99"
+printf 'POST /v1/keys/validate: %6.0f req/s  p99 %6.2f ms\n' "$val_rps" "$val_p99"
+printf 'ratio validate/bare: %s (target >= 0.7; p99 target <= 5 ms)\n' "$ratio"
