@@ -73,6 +73,9 @@ func (s *Service) Push(ctx context.Context, repoFullName, envName string, values
 		keys = append(keys, k)
 	}
 	slices.Sort(keys)
+	if err := s.allowBulk(p); err != nil {
+		return st, err
+	}
 	dk, err := s.dataKey(ctx, p.OrgID)
 	if err != nil {
 		return st, err
@@ -147,6 +150,9 @@ func (s *Service) Pull(ctx context.Context, repoFullName, envName string, page k
 		return nil, err
 	}
 	if envName, err = envNameOrDefault("environment", envName); err != nil {
+		return nil, err
+	}
+	if err := s.allowBulk(p); err != nil {
 		return nil, err
 	}
 	dk, err := s.dataKey(ctx, p.OrgID)

@@ -313,6 +313,15 @@ func (s *Service) allowReveal(p *keyhouse.Principal, kind string) error {
 	return nil
 }
 
+// allowBulk spends one of the caller's pushes or pulls for this quarter hour.
+func (s *Service) allowBulk(p *keyhouse.Principal) error {
+	d := s.bulk.Allow(string(p.Kind) + ":" + p.ActorID())
+	if !d.Allowed {
+		return &keyhouse.Error{Code: keyhouse.ERATELIMITED, Message: "Too many pushes and pulls. Try again later.", RetryAfter: d.RetryAfterSeconds()}
+	}
+	return nil
+}
+
 // RevealSecret returns a secret's current value (10 per minute per caller).
 func (s *Service) RevealSecret(ctx context.Context, owner, repo, id string) (*keyhouse.Secret, string, error) {
 	p, err := caller(ctx, actRead)

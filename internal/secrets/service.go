@@ -36,6 +36,8 @@ const (
 	TrashRetention   = 30 * 24 * time.Hour
 	VersionsKept     = 50 // per secret; older versions are pruned by the retention job
 	RevealsPerMinute = 10
+	// BulkPer15Min bounds pushes and pulls per caller (Keyway's docs: 30 per 15 minutes).
+	BulkPer15Min = 30
 	DefaultEnvName   = "default" // the API's default "environment" (Keyway docs and code)
 )
 
@@ -57,6 +59,7 @@ type Service struct {
 	clock   keyhouse.Clock
 	log     *slog.Logger
 	reveals *ratelimit.Keyed
+	bulk    *ratelimit.Keyed
 }
 
 // NewService returns a Service sealing values under data keys wrapped by
@@ -75,6 +78,7 @@ func NewService(store keyhouse.Store, src KeySource, o Options) (*Service, error
 	return &Service{
 		store: store, keys: k, clock: o.Clock, log: o.Logger,
 		reveals: ratelimit.NewKeyed(RevealsPerMinute, time.Minute, RevealsPerMinute, o.Clock.Now),
+		bulk:    ratelimit.NewKeyed(BulkPer15Min, 15*time.Minute, BulkPer15Min, o.Clock.Now),
 	}, nil
 }
 

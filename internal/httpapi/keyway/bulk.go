@@ -7,6 +7,7 @@ import (
 	"github.com/keyhouse-dev/keyhouse/internal/dotenv"
 	"github.com/keyhouse-dev/keyhouse/internal/httpapi"
 	"github.com/keyhouse-dev/keyhouse/internal/keyhouse"
+	"github.com/keyhouse-dev/keyhouse/internal/secrets"
 )
 
 func itoa(n int) string { return strconv.Itoa(n) }
@@ -39,7 +40,7 @@ func (s *Server) push(w http.ResponseWriter, r *http.Request) error {
 	}
 	st, err := s.secrets.Push(r.Context(), req.RepoFullName, req.Environment, req.Secrets)
 	if err != nil {
-		return err
+		return limited(w, err, secrets.BulkPer15Min)
 	}
 	return reply(w, r, http.StatusOK, pushResponse{Success: true, Message: "Secrets pushed successfully", Stats: pushStats{Created: st.Created, Updated: st.Updated, Deleted: st.Deleted}})
 }
@@ -73,7 +74,7 @@ func (s *Server) pull(w http.ResponseWriter, r *http.Request) error {
 	}
 	entries, err := s.secrets.Pull(r.Context(), repo, env, pg)
 	if err != nil {
-		return err
+		return limited(w, err, secrets.BulkPer15Min)
 	}
 	return reply(w, r, http.StatusOK, pullResponse{Content: dotenv.Format(entries)})
 }

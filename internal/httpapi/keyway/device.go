@@ -16,7 +16,8 @@ type deviceStartRequest struct {
 	RepoID     *int64 `json:"repoId,omitempty" doc:"accepted and ignored"`
 }
 
-type deviceStart struct {
+// DeviceStart is a started device login (Keyway's fields).
+type DeviceStart struct {
 	DeviceCode              string  `json:"deviceCode"`
 	UserCode                string  `json:"userCode"`
 	VerificationURI         string  `json:"verificationUri"`
@@ -29,8 +30,8 @@ type deviceStart struct {
 // deviceStartResponse carries the fields twice: in the documented data
 // envelope and at the top level, where Keyway's own CLI reads them (SPEC §2).
 type deviceStartResponse struct {
-	deviceStart
-	Data deviceStart `json:"data"`
+	DeviceStart
+	Data DeviceStart `json:"data"`
 	Meta Meta        `json:"meta"`
 }
 
@@ -55,16 +56,17 @@ func (s *Server) deviceStart(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	uri := s.baseURL(r) + "/device"
-	d := deviceStart{DeviceCode: st.DeviceCode, UserCode: st.UserCode, VerificationURI: uri,
+	d := DeviceStart{DeviceCode: st.DeviceCode, UserCode: st.UserCode, VerificationURI: uri,
 		VerificationURIComplete: uri + "?user_code=" + url.QueryEscape(st.UserCode), ExpiresIn: int(device.TTL.Seconds()), Interval: device.PollInterval}
-	return httpapi.JSON(w, http.StatusOK, deviceStartResponse{deviceStart: d, Data: d, Meta: Meta{RequestID: httpapi.RequestID(r.Context())}})
+	return httpapi.JSON(w, http.StatusOK, deviceStartResponse{DeviceStart: d, Data: d, Meta: Meta{RequestID: httpapi.RequestID(r.Context())}})
 }
 
 type devicePollRequest struct {
 	DeviceCode string `json:"deviceCode"`
 }
 
-type devicePoll struct {
+// DevicePoll is where a device login stands.
+type DevicePoll struct {
 	Status      string `json:"status" doc:"pending, approved, expired or denied"`
 	KeywayToken string `json:"keywayToken,omitempty" doc:"approved: the CLI token, shown once"`
 	GithubLogin string `json:"githubLogin,omitempty" doc:"approved: the user's name"`
@@ -74,8 +76,8 @@ type devicePoll struct {
 }
 
 type devicePollResponse struct {
-	devicePoll
-	Data devicePoll `json:"data"`
+	DevicePoll
+	Data DevicePoll `json:"data"`
 	Meta Meta       `json:"meta"`
 }
 
@@ -88,7 +90,7 @@ func (s *Server) devicePoll(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	out, status := devicePoll{Status: string(res.Status), Message: res.Message}, http.StatusOK
+	out, status := DevicePoll{Status: string(res.Status), Message: res.Message}, http.StatusOK
 	switch res.Status {
 	case keyhouse.DeviceApproved:
 		out.KeywayToken, out.GithubLogin, out.ExpiresAt = res.Login.Token, res.Login.User.Name, httpapi.Time(res.Login.Session.ExpiresAt)
@@ -97,7 +99,7 @@ func (s *Server) devicePoll(w http.ResponseWriter, r *http.Request) error {
 	case keyhouse.DeviceDenied:
 		out.Error, status = "authorization_denied", http.StatusForbidden
 	}
-	return httpapi.JSON(w, status, devicePollResponse{devicePoll: out, Data: out, Meta: Meta{RequestID: httpapi.RequestID(r.Context())}})
+	return httpapi.JSON(w, status, devicePollResponse{DevicePoll: out, Data: out, Meta: Meta{RequestID: httpapi.RequestID(r.Context())}})
 }
 
 type deviceDecideRequest struct {

@@ -147,6 +147,15 @@ func (s *Server) deleteSecret(w http.ResponseWriter, r *http.Request) error {
 		DeletedAt: httpapi.Time(*sec.DeletedAt), ExpiresAt: httpapi.Time(sec.DeletedAt.Add(secrets.TrashRetention)), Message: "Secret moved to trash"})
 }
 
+// limited adds the rate-limit headers of a route's own limit to its 429s.
+func limited(w http.ResponseWriter, err error, limit int) error {
+	if keyhouse.ErrorCode(err) == keyhouse.ERATELIMITED {
+		w.Header().Set("X-RateLimit-Limit", itoa(limit))
+		w.Header().Set("X-RateLimit-Remaining", "0")
+	}
+	return err
+}
+
 type valueResponse struct {
 	Value   string `json:"value"`
 	Preview string `json:"preview"`
@@ -155,7 +164,7 @@ type valueResponse struct {
 func (s *Server) secretValue(w http.ResponseWriter, r *http.Request) error {
 	_, value, err := s.secrets.RevealSecret(r.Context(), r.PathValue("owner"), r.PathValue("repo"), r.PathValue("secretId"))
 	if err != nil {
-		return err
+		return limited(w, err, secrets.RevealsPerMinute)
 	}
 	return reply(w, r, http.StatusOK, valueResponse{Value: value, Preview: secrets.Preview(value)})
 }
@@ -200,7 +209,7 @@ type versionValueResponse struct {
 func (s *Server) versionValue(w http.ResponseWriter, r *http.Request) error {
 	v, value, err := s.secrets.VersionValue(r.Context(), r.PathValue("owner"), r.PathValue("repo"), r.PathValue("secretId"), r.PathValue("versionId"))
 	if err != nil {
-		return err
+		return limited(w, err, secrets.RevealsPerMinute)
 	}
 	return reply(w, r, http.StatusOK, versionValueResponse{ID: v.ID, VersionNumber: v.Number, Value: value, Preview: secrets.Preview(value),
 		CreatedAt: httpapi.Time(v.CreatedAt), CreatedBy: ref(s.names(r, v.CreatedBy), v.CreatedBy)})

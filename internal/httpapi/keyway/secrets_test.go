@@ -531,3 +531,23 @@ func TestAuditHasNoValues(t *testing.T) {
 		t.Error("the server log holds the value")
 	}
 }
+
+func TestPushPullRateLimit(t *testing.T) {
+	t.Parallel()
+	env := apptest.New(t)
+	tok := env.Owner.Token
+	mustVault(t, env, tok, "acme/api")
+	mustPush(t, env, tok, "acme/api", "dev", map[string]string{"A": "1"})
+	for range 29 {
+		pull(t, env, tok, "acme/api", "dev")
+	}
+	r := env.Do("GET", "/v1/secrets/pull?repo=acme/api&environment=dev", tok, nil)
+	if r.Status != http.StatusTooManyRequests || r.Header.Get("Retry-After") == "" || r.Header.Get("X-RateLimit-Limit") != "30" {
+		t.Fatalf("31st push or pull = %s %v", r, r.Header)
+	}
+	// A different caller has its own budget.
+	key := env.MgmtKey(env.Owner, "read:secrets")
+	pull(t, env, key, "acme/api", "dev")
+	env.Clock.Advance(15 * time.Minute)
+	pull(t, env, tok, "acme/api", "dev")
+}
