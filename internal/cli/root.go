@@ -59,6 +59,10 @@ func newRoot(env *Env) *cobra.Command {
 		newSecretsCmd(env),
 		newRunCmd(env),
 		newRotateMasterKeyCmd(env),
+		newKeysCmd(env),
+		newPoliciesCmd(env),
+		newScopesCmd(env),
+		newUsageCmd(env),
 	)
 	annotateEnv(root)
 	return root
