@@ -30,7 +30,11 @@ func (c *fakeClock) Now() time.Time {
 	return c.t
 }
 
-func (c *fakeClock) Set(t time.Time) { c.mu.Lock(); c.t = t.UTC().Truncate(time.Millisecond); c.mu.Unlock() }
+func (c *fakeClock) Set(t time.Time) {
+	c.mu.Lock()
+	c.t = t.UTC().Truncate(time.Millisecond)
+	c.mu.Unlock()
+}
 
 func (c *fakeClock) Add(d time.Duration) { c.Set(c.Now().Add(d)) }
 
@@ -40,8 +44,12 @@ type syncBuffer struct {
 	b  bytes.Buffer
 }
 
-func (b *syncBuffer) Write(p []byte) (int, error) { b.mu.Lock(); defer b.mu.Unlock(); return b.b.Write(p) }
-func (b *syncBuffer) String() string              { b.mu.Lock(); defer b.mu.Unlock(); return b.b.String() }
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.b.Write(p)
+}
+func (b *syncBuffer) String() string { b.mu.Lock(); defer b.mu.Unlock(); return b.b.String() }
 
 type env struct {
 	t       testing.TB

@@ -348,6 +348,9 @@ func TestRateLimitConcurrent(t *testing.T) {
 
 var revokeN = 1000
 
+// bgPause paces the background validators of the revoke race.
+var bgPause = 50 * time.Microsecond
+
 func TestRevokeThenValidateNeverValid(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t)
@@ -375,7 +378,7 @@ func TestRevokeThenValidateNeverValid(t *testing.T) {
 				_, _ = e.svc.Validate(e.ctx, keys.ValidateParams{RawKey: raws[i]})
 				// Paced like a busy API (tens of thousands a second),
 				// not a tight loop that only measures the usage writer.
-				time.Sleep(50 * time.Microsecond)
+				time.Sleep(bgPause)
 			}
 		}()
 	}
@@ -411,8 +414,8 @@ func TestAuthorization(t *testing.T) {
 	e := newEnv(t)
 	c := e.mustCreate(keys.CreateParams{})
 	for _, tt := range []struct {
-		name                 string
-		ctx                  context.Context
+		name                string
+		ctx                 context.Context
 		read, write, verify bool
 	}{
 		{"Viewer", withRole(e.org, keyhouse.RoleViewer), true, false, false},

@@ -2,6 +2,8 @@
 
 package keys_test
 
+import "time"
+
 // Under the race detector every commit is an order of magnitude slower;
 // the revoke race keeps its shape with fewer keys.
-func init() { revokeN = 100 }
+func init() { revokeN, bgPause = 100, time.Millisecond }
