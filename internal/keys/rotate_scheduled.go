@@ -163,6 +163,9 @@ func (s *Service) rotateScheduled(ctx context.Context, k *keyhouse.Key) (bool, e
 			}
 		})
 	}
+	// The outcome is recorded even when the job is being stopped: a new
+	// key left active with no delivery would outlive its rotation.
+	ctx = context.WithoutCancel(ctx)
 	err = s.store.Update(ctx, func(tx keyhouse.Tx) error {
 		now := tx.Now()
 		if delivered != nil {
