@@ -189,13 +189,11 @@ func (c *Client) Versions(ctx context.Context, vault, id string) ([]SecretVersio
 	if err != nil {
 		return nil, err
 	}
-	var out envelope[struct {
-		Versions []SecretVersion `json:"versions"`
-	}]
+	var out envelope[[]SecretVersion]
 	if err := c.do(ctx, "GET", p, nil, nil, &out); err != nil {
 		return nil, err
 	}
-	return out.Data.Versions, nil
+	return out.Data, nil
 }
 
 // RestoreVersion makes a version's value current again.

@@ -16,7 +16,10 @@ type actorRef struct {
 	AvatarURL *string `json:"avatarUrl"`
 }
 
-type secretItem struct {
+type secretItem = secretFields
+
+// secretFields is a secret's metadata, as lists and writes show it.
+type secretFields struct {
 	ID             string    `json:"id"`
 	Key            string    `json:"key"`
 	Environment    string    `json:"environment"`
@@ -78,8 +81,10 @@ type createSecretRequest struct {
 	Environment string  `json:"environment,omitempty" doc:"default \"default\""`
 }
 
+// createSecretResponse is Keyway code's {id, status} together with the
+// secret metadata its docs show: a shape both readers accept (SPEC §2).
 type createSecretResponse struct {
-	ID     string `json:"id"`
+	secretFields
 	Status string `json:"status" doc:"created or updated"`
 }
 
@@ -102,10 +107,12 @@ func (s *Server) createSecret(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	out := createSecretResponse{secretFields: newSecretItem(sec, s.names(r, sec.UpdatedBy)), Status: "updated"}
 	if created {
-		return reply(w, r, http.StatusCreated, createSecretResponse{ID: sec.ID, Status: "created"})
+		out.Status = "created"
+		return reply(w, r, http.StatusCreated, out)
 	}
-	return reply(w, r, http.StatusOK, createSecretResponse{ID: sec.ID, Status: "updated"})
+	return reply(w, r, http.StatusOK, out)
 }
 
 // updatedSecret is secretItem under its own name: the OpenAPI component
@@ -176,9 +183,6 @@ type versionItem struct {
 	CreatedBy     *actorRef `json:"createdBy"`
 }
 
-type versionsResponse struct {
-	Versions []versionItem `json:"versions"`
-}
 
 func (s *Server) listVersions(w http.ResponseWriter, r *http.Request) error {
 	list, err := s.secrets.Versions(r.Context(), r.PathValue("owner"), r.PathValue("repo"), r.PathValue("secretId"))
@@ -190,9 +194,11 @@ func (s *Server) listVersions(w http.ResponseWriter, r *http.Request) error {
 		idList = append(idList, v.CreatedBy)
 	}
 	names := s.names(r, idList...)
-	out := versionsResponse{Versions: make([]versionItem, 0, len(list))}
+	// Keyway's docs answer data:[…] and its code data:{versions:[…]}; no
+	// shape satisfies both, so the docs win (SPEC §2).
+	out := make([]versionItem, 0, len(list))
 	for _, v := range list {
-		out.Versions = append(out.Versions, versionItem{ID: v.ID, VersionNumber: v.Number, CreatedAt: httpapi.Time(v.CreatedAt), CreatedBy: ref(names, v.CreatedBy)})
+		out = append(out, versionItem{ID: v.ID, VersionNumber: v.Number, CreatedAt: httpapi.Time(v.CreatedAt), CreatedBy: ref(names, v.CreatedBy)})
 	}
 	return reply(w, r, http.StatusOK, out)
 }

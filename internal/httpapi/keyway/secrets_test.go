@@ -161,8 +161,8 @@ func TestTrashAndVersionRestore(t *testing.T) {
 	tok := env.Owner.Token
 	mustVault(t, env, tok, "acme/api")
 	r := env.Do("POST", "/v1/vaults/acme/api/secrets", tok, map[string]string{"key": "DB_URL", "value": "v1", "environment": "dev"})
-	created := decode[struct{ ID, Status string }](t, r, http.StatusCreated)
-	if created.Status != "created" {
+	created := decode[struct{ ID, Status, Key, Environment string }](t, r, http.StatusCreated)
+	if created.Status != "created" || created.Key != "DB_URL" || created.Environment != "dev" {
 		t.Errorf("status = %q", created.Status)
 	}
 	r = env.Do("POST", "/v1/vaults/acme/api/secrets", tok, map[string]string{"key": "DB_URL", "value": "v2", "environment": "dev"})
@@ -171,12 +171,10 @@ func TestTrashAndVersionRestore(t *testing.T) {
 	}
 	base := "/v1/vaults/acme/api/secrets/" + created.ID
 
-	versions := decode[struct {
-		Versions []struct {
-			ID            string `json:"id"`
-			VersionNumber int    `json:"versionNumber"`
-		} `json:"versions"`
-	}](t, env.Do("GET", base+"/versions", tok, nil), http.StatusOK).Versions
+	versions := decode[[]struct {
+		ID            string `json:"id"`
+		VersionNumber int    `json:"versionNumber"`
+	}](t, env.Do("GET", base+"/versions", tok, nil), http.StatusOK)
 	if len(versions) != 2 || versions[0].VersionNumber != 2 || versions[1].VersionNumber != 1 {
 		t.Fatalf("versions = %+v", versions)
 	}
@@ -285,9 +283,7 @@ func TestCrossVaultAndCrossOrgAreNotFound(t *testing.T) {
 	mustVault(t, env, one, "acme/web")
 	mustPush(t, env, one, "acme/api", "dev", map[string]string{"SECRET": "s3cr3t-value"})
 	sec := listSecrets(t, env, one, "acme/api")["dev/SECRET"]
-	versions := decode[struct {
-		Versions []struct{ ID string } `json:"versions"`
-	}](t, env.Do("GET", "/v1/vaults/acme/api/secrets/"+sec.ID+"/versions", one, nil), http.StatusOK).Versions
+	versions := decode[[]struct{ ID string }](t, env.Do("GET", "/v1/vaults/acme/api/secrets/"+sec.ID+"/versions", one, nil), http.StatusOK)
 
 	// The other organization has a vault of the same name: still no access.
 	mustVault(t, env, two, "acme/api")
@@ -550,4 +546,19 @@ func TestPushPullRateLimit(t *testing.T) {
 	pull(t, env, key, "acme/api", "dev")
 	env.Clock.Advance(15 * time.Minute)
 	pull(t, env, tok, "acme/api", "dev")
+}
+
+func TestTokenValidate(t *testing.T) {
+	t.Parallel()
+	env := apptest.New(t)
+	v := decode[struct {
+		Username    string `json:"username"`
+		ForgeUserID string `json:"forgeUserId"`
+	}](t, env.Do("POST", "/v1/auth/token/validate", env.Owner.Token, nil), http.StatusOK)
+	if v.Username == "" || v.ForgeUserID != env.Owner.UserID {
+		t.Errorf("validate = %+v", v)
+	}
+	if r := env.Do("POST", "/v1/auth/token/validate", "khc_nope", nil); r.Status != http.StatusUnauthorized {
+		t.Errorf("bad token = %s", r)
+	}
 }

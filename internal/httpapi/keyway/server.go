@@ -65,6 +65,7 @@ func (s *Server) Routes(rt *httpapi.Router) {
 	add(httpapi.Route{Method: "POST", Path: "/v1/auth/logout", Summary: "Sign out: revokes the session or CLI token.", Tag: "auth", Response: Envelope[logoutResponse]{}, Handler: s.logout})
 	add(httpapi.Route{Method: "POST", Path: "/v1/auth/setup", Public: true, Summary: "Set the first owner's password with the one-time setup token.", Tag: "auth", Request: setupRequest{}, Response: Envelope[loginResponse]{}, Handler: s.setup})
 	add(httpapi.Route{Method: "GET", Path: "/v1/users/me", Summary: "The signed-in user.", Tag: "users", Response: Envelope[userResponse]{}, Handler: s.me})
+	add(httpapi.Route{Method: "POST", Path: "/v1/auth/token/validate", Summary: "Check a CLI token (Keyway's token validation): who it signs in as.", Tag: "auth", Response: Envelope[tokenValidateResponse]{}, Handler: s.validateToken})
 	add(httpapi.Route{Method: "GET", Path: "/v1/users/me/usage", Summary: "The organization's plan limits (all unlimited) and usage.", Tag: "users", Response: Envelope[usageResponse]{}, Handler: s.usage})
 	add(httpapi.Route{Method: "GET", Path: "/v1/activity", Summary: "The organization's activity feed, newest first.", Tag: "activity", Query: []string{"limit", "offset"}, Response: Envelope[[]activityItem]{}, Handler: s.activity})
 
@@ -89,7 +90,7 @@ func (s *Server) Routes(rt *httpapi.Router) {
 	add(httpapi.Route{Method: "PATCH", Path: "/v1/vaults/{owner}/{repo}/secrets/{secretId}", Summary: "Rename a secret and/or change its value.", Tag: "secrets", Request: updateSecretRequest{}, Response: Envelope[updatedSecret]{}, OtherStatuses: []int{409}, Handler: s.updateSecret})
 	add(httpapi.Route{Method: "DELETE", Path: "/v1/vaults/{owner}/{repo}/secrets/{secretId}", Summary: "Move a secret to the trash.", Tag: "secrets", Response: Envelope[trashedResponse]{}, Handler: s.deleteSecret})
 	add(httpapi.Route{Method: "GET", Path: "/v1/vaults/{owner}/{repo}/secrets/{secretId}/value", Summary: "Reveal a secret's value (10 per minute).", Tag: "secrets", Response: Envelope[valueResponse]{}, OtherStatuses: []int{429}, Handler: s.secretValue})
-	add(httpapi.Route{Method: "GET", Path: "/v1/vaults/{owner}/{repo}/secrets/{secretId}/versions", Summary: "List a secret's versions.", Tag: "secrets", Response: Envelope[versionsResponse]{}, Handler: s.listVersions})
+	add(httpapi.Route{Method: "GET", Path: "/v1/vaults/{owner}/{repo}/secrets/{secretId}/versions", Summary: "List a secret's versions.", Tag: "secrets", Response: Envelope[[]versionItem]{}, Handler: s.listVersions})
 	add(httpapi.Route{Method: "GET", Path: "/v1/vaults/{owner}/{repo}/secrets/{secretId}/versions/{versionId}/value", Summary: "Reveal a version's value (10 per minute).", Tag: "secrets", Response: Envelope[versionValueResponse]{}, OtherStatuses: []int{429}, Handler: s.versionValue})
 	add(httpapi.Route{Method: "POST", Path: "/v1/vaults/{owner}/{repo}/secrets/{secretId}/versions/{versionId}/restore", Summary: "Make a version's value current again (as a new version).", Tag: "secrets", Response: Envelope[restoreVersionResponse]{}, Handler: s.restoreVersion})
 
