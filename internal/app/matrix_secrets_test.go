@@ -60,13 +60,11 @@ func init() {
 		}
 		mustStatus(f, e.Do("PATCH", vaultPath+"/secrets/"+f.ids["secret"], tok, map[string]string{"value": "second-version"}), 200)
 		var versions struct {
-			Data struct {
-				Versions []struct{ ID string } `json:"versions"`
-			} `json:"data"`
+			Data []struct{ ID string } `json:"data"`
 		}
 		e.Do("GET", vaultPath+"/secrets/"+f.ids["secret"]+"/versions", tok, nil).JSON(&versions)
-		if len(versions.Data.Versions) > 0 {
-			f.ids["version"] = versions.Data.Versions[len(versions.Data.Versions)-1].ID
+		if len(versions.Data) > 0 {
+			f.ids["version"] = versions.Data[len(versions.Data)-1].ID
 		}
 		mustStatus(f, e.Do("DELETE", vaultPath+"/secrets/"+f.ids["trashed"], tok, nil), 200)
 	})
