@@ -12,6 +12,7 @@ func init() {
 	for pattern, row := range map[string]matrixRow{
 		"GET /v1/users/me/usage":       {path: "/v1/users/me/usage", noIDs: true},
 		"GET /v1/activity":             {path: "/v1/activity", noIDs: true},
+		"POST /v1/auth/token/validate": {path: "/v1/auth/token/validate", noIDs: true},
 		"GET /v1/auth/device/lookup":   {path: "/v1/auth/device/lookup?user_code=ABCDE-FGHJK", noIDs: true},
 		"POST /v1/auth/device/approve": {path: "/v1/auth/device/approve", body: map[string]string{"userCode": "ABCDE-FGHJK"}, noIDs: true},
 		"POST /v1/auth/device/deny":    {path: "/v1/auth/device/deny", body: map[string]string{"userCode": "ABCDE-FGHJK"}, noIDs: true},
