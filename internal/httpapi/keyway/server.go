@@ -71,7 +71,7 @@ func (s *Server) Routes(rt *httpapi.Router) {
 
 	// Device login (keyhouse login). Start and poll are anonymous; approve,
 	// deny and lookup need a dashboard session.
-	add(httpapi.Route{Method: "POST", Path: "/v1/auth/device/start", Public: true, Summary: "Start a device login: a device code for the CLI and a user code for the human.", Tag: "auth", Request: deviceStartRequest{}, Response: deviceStartResponse{}, Handler: s.deviceStart})
+	add(httpapi.Route{Method: "POST", Path: "/v1/auth/device/start", Public: true, OptionalBody: true, Summary: "Start a device login: a device code for the CLI and a user code for the human.", Tag: "auth", Request: deviceStartRequest{}, Response: deviceStartResponse{}, Handler: s.deviceStart})
 	add(httpapi.Route{Method: "POST", Path: "/v1/auth/device/poll", Public: true, Summary: "Poll a device login: pending, approved (with the CLI token, once), expired (400) or denied (403).", Tag: "auth", Request: devicePollRequest{}, Response: devicePollResponse{}, OtherStatuses: []int{400, 403}, Handler: s.devicePoll})
 	add(httpapi.Route{Method: "GET", Path: "/v1/auth/device/verify", Public: true, Summary: "Keyway's verification link: redirects to the approval page.", Tag: "auth", Query: []string{"user_code"}, Status: http.StatusFound, ContentType: "text/html", Raw: http.HandlerFunc(s.deviceVerify)})
 	add(httpapi.Route{Method: "GET", Path: "/v1/auth/device/lookup", Summary: "The pending device login a user code names (dashboard session only).", Tag: "auth", Query: []string{"user_code"}, Response: Envelope[deviceLookupResponse]{}, OtherStatuses: []int{429}, Handler: s.deviceLookup})
