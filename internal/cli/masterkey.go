@@ -88,4 +88,3 @@ Running it again after an interruption finishes the job.`,
 	cmd.Flags().BoolVar(&rewrapOnly, "rewrap-only", false, "make no new key: re-wrap everything under the configured master key")
 	return cmd
 }
-

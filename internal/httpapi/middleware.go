@@ -96,6 +96,7 @@ func Chain(c Config, rt *Router) http.Handler {
 		r = r.WithContext(ctx)
 		rec.Header().Set("X-Request-Id", st.requestID)
 		surface := SurfaceFor(r.URL.Path)
+		quiet := false
 
 		defer func() {
 			if p := recover(); p != nil {
@@ -107,10 +108,11 @@ func Chain(c Config, rt *Router) http.Handler {
 					surface.Render(rec, r, keyhouse.Errorf(keyhouse.EINTERNAL, "Internal error."))
 				}
 			}
-			c.logAndMeasure(r, st, rec, time.Since(start))
+			c.logAndMeasure(r, st, rec, time.Since(start), quiet)
 		}()
 
 		route := rt.match(r)
+		quiet = route != nil && route.QuietLog
 		// Cookies ride along on cross-site requests; bearer tokens do not.
 		// So every write without an Authorization header (cookie sessions,
 		// and anonymous ones such as sign-in, against login CSRF) must come
@@ -166,7 +168,7 @@ func authenticate(ctx context.Context, a Authenticator, r *http.Request) (*keyho
 	return nil, nil
 }
 
-func (c Config) logAndMeasure(r *http.Request, st *reqState, rec *recorder, d time.Duration) {
+func (c Config) logAndMeasure(r *http.Request, st *reqState, rec *recorder, d time.Duration, quiet bool) {
 	status := rec.status
 	if status == 0 {
 		status = http.StatusOK
@@ -177,6 +179,13 @@ func (c Config) logAndMeasure(r *http.Request, st *reqState, rec *recorder, d ti
 	}
 	if c.Metrics != nil {
 		c.Metrics.observe(r.Method, route, status, d)
+	}
+	level := slog.LevelInfo
+	if quiet && status < 500 {
+		level = slog.LevelDebug
+	}
+	if !c.Logger.Enabled(r.Context(), level) {
+		return
 	}
 	attrs := []slog.Attr{
 		slog.String("request_id", st.requestID),
@@ -193,7 +202,7 @@ func (c Config) logAndMeasure(r *http.Request, st *reqState, rec *recorder, d ti
 	if p := st.principal; p != nil {
 		attrs = append(attrs, slog.String("actor_type", string(p.Kind)), slog.String("actor_id", p.ActorID()))
 	}
-	c.Logger.LogAttrs(r.Context(), slog.LevelInfo, "request", attrs...)
+	c.Logger.LogAttrs(r.Context(), level, "request", attrs...)
 }
 
 // requestID keeps a caller's X-Request-Id when it is short and plain, so

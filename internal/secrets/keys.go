@@ -52,11 +52,11 @@ func ConfigKeys(masterKey, keyFile string, oldKeys []string) KeySource {
 type keys struct {
 	src KeySource
 
-	mu         sync.Mutex
-	kr         *crypto.Keyring
-	known      []crypto.MasterKey // every master key seen, so a reload never forgets one
-	tried      map[string]bool
-	cache      map[keyhouse.ID]crypto.DataKey
+	mu    sync.Mutex
+	kr    *crypto.Keyring
+	known []crypto.MasterKey // every master key seen, so a reload never forgets one
+	tried map[string]bool
+	cache map[keyhouse.ID]crypto.DataKey
 }
 
 func newKeys(src KeySource) (*keys, error) {

@@ -37,8 +37,8 @@ const (
 	VersionsKept     = 50 // per secret; older versions are pruned by the retention job
 	RevealsPerMinute = 10
 	// BulkPer15Min bounds pushes and pulls per caller (Keyway's docs: 30 per 15 minutes).
-	BulkPer15Min = 30
-	DefaultEnvName   = "default" // the API's default "environment" (Keyway docs and code)
+	BulkPer15Min   = 30
+	DefaultEnvName = "default" // the API's default "environment" (Keyway docs and code)
 )
 
 // DefaultEnvironments are a new vault's environments. Keyway's docs say

@@ -16,7 +16,7 @@ func (s *Server) keyID(r *http.Request) (string, error) {
 
 func (s *Server) createKey(w http.ResponseWriter, r *http.Request) error {
 	var req createKeyRequest
-	if err := httpapi.DecodeWith(w, r, &req, httpapi.DecodeOptions{AllowEmpty: true}); err != nil {
+	if err := httpapi.Decode(w, r, &req); err != nil {
 		return err
 	}
 	var exp = req.ExpiresAt

@@ -183,7 +183,6 @@ type versionItem struct {
 	CreatedBy     *actorRef `json:"createdBy"`
 }
 
-
 func (s *Server) listVersions(w http.ResponseWriter, r *http.Request) error {
 	list, err := s.secrets.Versions(r.Context(), r.PathValue("owner"), r.PathValue("repo"), r.PathValue("secretId"))
 	if err != nil {

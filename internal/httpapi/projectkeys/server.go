@@ -33,7 +33,7 @@ func (s *Server) Routes(rt *httpapi.Router) {
 	add(httpapi.Route{Method: "POST", Path: "/v1/api-keys", Summary: "Create a project API key; key and rotation_webhook_secret are shown only here.", Tag: "api-keys", Request: createRequest{}, Status: http.StatusCreated, Response: createResponse{}, OtherStatuses: []int{400, 404, 422}, Handler: s.create})
 	add(httpapi.Route{Method: "GET", Path: "/v1/api-keys/expiring-soon", Summary: "A project's keys expiring within within_days.", Tag: "api-keys", Query: []string{"project_id", "within_days"}, Response: []expiringKey{}, OtherStatuses: []int{400, 404}, Handler: s.expiringSoon})
 	add(httpapi.Route{Method: "DELETE", Path: "/v1/api-keys/{keyID}", Summary: "Revoke an API key (idempotent).", Tag: "api-keys", Query: []string{"project_id"}, Response: statusResponse{}, OtherStatuses: []int{404}, Handler: s.revoke})
-	add(httpapi.Route{Method: "POST", Path: "/v1/api-keys/{keyID}/rotate", Summary: "Rotate an API key with a grace period.", Tag: "api-keys", Query: []string{"project_id"}, Request: rotateRequest{}, Status: http.StatusCreated, Response: rotateResponse{}, OtherStatuses: []int{400, 404, 409}, Handler: s.rotate})
+	add(httpapi.Route{Method: "POST", Path: "/v1/api-keys/{keyID}/rotate", OptionalBody: true, Summary: "Rotate an API key with a grace period.", Tag: "api-keys", Query: []string{"project_id"}, Request: rotateRequest{}, Status: http.StatusCreated, Response: rotateResponse{}, OtherStatuses: []int{400, 404, 409}, Handler: s.rotate})
 	add(httpapi.Route{Method: "GET", Path: "/v1/webhooks/deliveries", Surface: httpapi.Native, Summary: "Rotation webhook delivery attempts, newest first.", Tag: "webhooks", Query: []string{"key_id", "limit", "offset"}, Response: deliveryList{}, Handler: s.deliveries})
 }
 

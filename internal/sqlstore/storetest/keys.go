@@ -90,7 +90,9 @@ func testKeyTenancy(t *testing.T, s keyhouse.Store) {
 	k2.OrgID, k2.Name = b.ID, "stolen"
 	err = s.Update(ctx, func(tx keyhouse.Tx) error { return tx.UpdateKey(ctx, &k2) })
 	wantCode(t, err, keyhouse.ENOTFOUND)
-	_, total, _ := view2(t, s, func(tx keyhouse.Tx) ([]*keyhouse.Key, int, error) { return tx.Keys(ctx, keyhouse.KeyFilter{OrgID: b.ID}) })
+	_, total, _ := view2(t, s, func(tx keyhouse.Tx) ([]*keyhouse.Key, int, error) {
+		return tx.Keys(ctx, keyhouse.KeyFilter{OrgID: b.ID})
+	})
 	if total != 0 {
 		t.Fatalf("other org lists %d keys", total)
 	}
@@ -151,7 +153,9 @@ func testPolicyScopeUsage(t *testing.T, s keyhouse.Store) {
 		return tx.CreateScope(ctx, &keyhouse.Scope{ID: ids.New(keyhouse.PrefixScope), OrgID: o.ID, Name: "read:users", CreatedAt: t0})
 	})
 	wantCode(t, err, keyhouse.ECONFLICT)
-	missing, _ := view(t, s, func(tx keyhouse.Tx) ([]string, error) { return tx.MissingScopes(ctx, o.ID, []string{"read:users", "x"}) })
+	missing, _ := view(t, s, func(tx keyhouse.Tx) ([]string, error) {
+		return tx.MissingScopes(ctx, o.ID, []string{"read:users", "x"})
+	})
 	if len(missing) != 1 || missing[0] != "x" {
 		t.Fatalf("missing %v", missing)
 	}
