@@ -41,7 +41,7 @@ func loadServerSecret(ctx context.Context, store keyhouse.Store, kr *crypto.Keyr
 		if err != nil {
 			return nil, err
 		}
-		w, id, err := sealWithKeyring(kr, []byte(p.Encode()), serverSecretAD(name))
+		w, id, err := kr.Seal([]byte(p.Encode()), serverSecretAD(name))
 		if err != nil {
 			return nil, err
 		}
@@ -53,42 +53,9 @@ func loadServerSecret(ctx context.Context, store keyhouse.Store, kr *crypto.Keyr
 	if err != nil {
 		return nil, err
 	}
-	return openWithKeyring(kr, wrapped, mkID, serverSecretAD(name))
-}
-
-// sealWithKeyring seals small secrets directly under the master key by
-// wrapping a one-off data key together with the ciphertext.
-func sealWithKeyring(kr *crypto.Keyring, plaintext, ad []byte) ([]byte, string, error) {
-	dk, err := crypto.NewDataKey(nil)
+	plain, err := kr.Open(wrapped, mkID, serverSecretAD(name))
 	if err != nil {
-		return nil, "", err
+		return nil, fmt.Errorf("server secret %s: %w (is this the master key the database was created with?)", name, err)
 	}
-	wrapped, id, err := kr.WrapDataKey(dk, ad)
-	if err != nil {
-		return nil, "", err
-	}
-	ct, err := dk.Seal(plaintext, ad)
-	if err != nil {
-		return nil, "", err
-	}
-	// Layout: 2-byte length of the wrapped key, the wrapped key, the ciphertext.
-	out := make([]byte, 0, 2+len(wrapped)+len(ct))
-	out = append(out, byte(len(wrapped)>>8), byte(len(wrapped)))
-	out = append(out, wrapped...)
-	return append(out, ct...), id, nil
-}
-
-func openWithKeyring(kr *crypto.Keyring, blob []byte, mkID string, ad []byte) ([]byte, error) {
-	if len(blob) < 2 {
-		return nil, fmt.Errorf("server secret: truncated")
-	}
-	n := int(blob[0])<<8 | int(blob[1])
-	if len(blob) < 2+n {
-		return nil, fmt.Errorf("server secret: truncated")
-	}
-	dk, err := kr.UnwrapDataKey(blob[2:2+n], mkID, ad)
-	if err != nil {
-		return nil, fmt.Errorf("server secret: %w (is this the master key the database was created with?)", err)
-	}
-	return dk.Open(blob[2+n:], ad)
+	return plain, nil
 }

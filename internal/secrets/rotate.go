@@ -77,23 +77,12 @@ func RotateMasterKey(ctx context.Context, store keyhouse.Store, kr *crypto.Keyri
 	return res, nil
 }
 
-// rewrapServerSecret re-wraps the one-off data key at the front of a
-// server secret (internal/app/secrets.go: a 2-byte length, the wrapped
-// key, then the ciphertext), leaving the ciphertext as it is.
+// rewrapServerSecret re-wraps the one-off data key of a server secret
+// (crypto.Keyring.Seal's layout), leaving the ciphertext as it is.
 func rewrapServerSecret(kr *crypto.Keyring, name string, blob []byte, mkID string) ([]byte, string, error) {
-	if len(blob) < 2 {
-		return nil, "", fmt.Errorf("server secret %s: truncated", name)
-	}
-	n := int(blob[0])<<8 | int(blob[1])
-	if len(blob) < 2+n {
-		return nil, "", fmt.Errorf("server secret %s: truncated", name)
-	}
-	w, id, err := kr.Rewrap(blob[2:2+n], mkID, crypto.AD("server_secret", name))
+	out, id, err := kr.RewrapSealed(blob, mkID, crypto.AD("server_secret", name))
 	if err != nil {
 		return nil, "", fmt.Errorf("re-wrap server secret %s: %w", name, err)
 	}
-	out := make([]byte, 0, 2+len(w)+len(blob)-2-n)
-	out = append(out, byte(len(w)>>8), byte(len(w)))
-	out = append(out, w...)
-	return append(out, blob[2+n:]...), id, nil
+	return out, id, nil
 }
