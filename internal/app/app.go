@@ -180,7 +180,7 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, o Options) (_
 	dashboard.New().Routes(a.Router)
 	a.Jobs.Add(jobs.NewRetention(a.Secrets))
 	keychains.New(log, a.Auth, a.Audit).Routes(a.Router)
-	a.Keys = keys.NewService(a.Store, hasher, keys.Options{Clock: clock, Logger: log, Sealer: keys.KeyringSealer{Keyring: a.Keyring}, AllowPrivateNet: cfg.AllowPrivateNet})
+	a.Keys = keys.NewService(a.Store, hasher, keys.Options{Clock: clock, Logger: log, Sealer: a.Secrets.MasterSealer(), AllowPrivateNet: cfg.AllowPrivateNet})
 	keysmith.New(log, a.Keys).Routes(a.Router)
 	projectkeys.New(log, a.Keys).Routes(a.Router)
 	a.Jobs.Add(jobs.NewRotation(a.Keys))

@@ -79,7 +79,7 @@ Running it again after an interruption finishes the job.`,
 			if err != nil {
 				return fmt.Errorf("rotation stopped (run it again to finish): %w", err)
 			}
-			fmt.Fprintf(env.Stdout, "Re-wrapped %d data keys and %d server secrets under master key %s.\n", res.OrgKeys, res.ServerSecrets, target.ID)
+			fmt.Fprintf(env.Stdout, "Re-wrapped %d data keys, %d server secrets and %d webhook secrets under master key %s.\n", res.OrgKeys, res.ServerSecrets, res.WebhookSecrets, target.ID)
 			return nil
 		},
 	}

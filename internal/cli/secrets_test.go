@@ -216,7 +216,7 @@ func TestCLIRotateMasterKeyWithKeyFile(t *testing.T) {
 	if err := c.run(nil, &out, "rotate-master-key", "--database-url", dbURL, "--master-key-file", keyFile); err != nil {
 		t.Fatal(err)
 	}
-	if !strings.Contains(out.String(), "Re-wrapped 1 data keys") {
+	if !strings.Contains(out.String(), "Re-wrapped 1 data keys, ") {
 		t.Errorf("rotate said %q", out.String())
 	}
 	nk, _, err := crypto.LoadOrCreateKeyFile(keyFile, nil)

@@ -193,7 +193,22 @@ type KeyTx interface {
 	// and reports whether this caller did it: of several schedulers racing
 	// for one key, exactly one wins.
 	ClaimRotation(ctx context.Context, orgID, id ID, due, until time.Time) (bool, error)
+	// WebhookSecretsNotUnder lists, across organizations, the keys whose
+	// rotation-webhook secret is sealed under a master key other than
+	// masterKeyID (master key rotation).
+	WebhookSecretsNotUnder(ctx context.Context, masterKeyID string) ([]KeyRef, error)
+	// UpdateWebhookSecret replaces a key's sealed webhook secret if it is
+	// still sealed under oldMasterKeyID, and reports whether it was.
+	UpdateWebhookSecret(ctx context.Context, ref KeyRef, sealed []byte, masterKeyID, oldMasterKeyID string) (bool, error)
 }
+
+// KeyRef names one key of one organization.
+type KeyRef struct{ OrgID, ID ID }
+
+// WebhookSecretAD is the associated data a key's rotation-webhook secret
+// is sealed with (crypto.Keyring.Seal); the keys service seals and opens
+// with it, master key rotation re-wraps with it.
+const WebhookSecretAD = "api_key.rotation_webhook_secret"
 
 // PolicyTx stores key policies.
 type PolicyTx interface {

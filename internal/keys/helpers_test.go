@@ -59,6 +59,7 @@ type env struct {
 	clock   *fakeClock
 	hasher  *crypto.Hasher
 	sealer  keys.Sealer
+	master  crypto.MasterKey
 	logs    *syncBuffer
 	org     keyhouse.ID
 	project keyhouse.ID
@@ -111,7 +112,7 @@ func newEnv(t testing.TB, opts ...opt) *env {
 	if err != nil {
 		t.Fatal(err)
 	}
-	e := &env{t: t, db: db, path: path, clock: clock, hasher: hasher, sealer: keys.KeyringSealer{Keyring: kr}, logs: &syncBuffer{}}
+	e := &env{t: t, db: db, path: path, clock: clock, hasher: hasher, sealer: keyringSealer{kr}, master: mk, logs: &syncBuffer{}}
 	e.org, e.project = mustOrg(t, db, "acme")
 	o := keys.Options{Clock: clock, Logger: slog.New(slog.NewJSONHandler(e.logs, &slog.HandlerOptions{Level: slog.LevelDebug})),
 		Sealer: e.sealer, AllowPrivateNet: true, CacheTTL: time.Hour,
@@ -207,4 +208,13 @@ func (e *env) validate(p keys.ValidateParams) keys.Result {
 func (e *env) code(raw string) keys.FailureCode {
 	e.t.Helper()
 	return e.validate(keys.ValidateParams{RawKey: raw}).Code
+}
+
+// keyringSealer seals under a fixed keyring (the server's is
+// secrets.MasterSealer, which follows key rotation).
+type keyringSealer struct{ kr *crypto.Keyring }
+
+func (k keyringSealer) Seal(p, ad []byte) ([]byte, string, error) { return k.kr.Seal(p, ad) }
+func (k keyringSealer) Open(b []byte, id string, ad []byte) ([]byte, error) {
+	return k.kr.Open(b, id, ad)
 }

@@ -23,7 +23,7 @@ const (
 	defaultProject   = "default"
 	defaultPrefix    = "sk"
 	defaultEnv       = "live"
-	webhookSecretAD  = "api_key.rotation_webhook_secret"
+	webhookSecretAD  = keyhouse.WebhookSecretAD
 	maxMetadataBytes = 16 << 10
 )
 

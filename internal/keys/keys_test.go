@@ -16,8 +16,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/keyhouse-dev/keyhouse/internal/crypto"
 	"github.com/keyhouse-dev/keyhouse/internal/keyhouse"
 	"github.com/keyhouse-dev/keyhouse/internal/keys"
+	"github.com/keyhouse-dev/keyhouse/internal/secrets"
 	"github.com/keyhouse-dev/keyhouse/internal/sqlstore"
 	"github.com/keyhouse-dev/keyhouse/internal/webhook"
 )
@@ -809,5 +811,38 @@ func TestDeliverer(t *testing.T) {
 		if !verifyStandardWebhook(secret, rcv.headers[i], rcv.bodies[i]) {
 			t.Fatal("signature")
 		}
+	}
+}
+
+// A key's webhook secret is sealed under the master key; after
+// rotate-master-key re-wraps it, a server holding only the new master key
+// still signs the scheduled rotation's delivery with the same secret.
+func TestWebhookSecretSurvivesMasterKeyRotation(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	rcv := newReceiver(t, 0)
+	c := e.mustCreate(keys.CreateParams{RotationIntervalDays: 1, RotationWebhookURL: rcv.srv.URL})
+	e.mustCreate(keys.CreateParams{Name: "no webhook"})
+	mk2, err := crypto.GenerateMasterKey(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	both, _ := crypto.NewKeyring(mk2, e.master)
+	res, err := secrets.RotateMasterKey(context.Background(), e.db, both)
+	if err != nil || res.WebhookSecrets != 1 {
+		t.Fatalf("rotate: %+v, %v; want 1 webhook secret re-wrapped", res, err)
+	}
+	if res, _ := secrets.RotateMasterKey(context.Background(), e.db, both); res.WebhookSecrets != 0 {
+		t.Fatalf("second rotation re-wrapped %d webhook secrets again", res.WebhookSecrets)
+	}
+	onlyNew, _ := crypto.NewKeyring(mk2)
+	svc := keys.NewService(e.db, e.hasher, keys.Options{Clock: e.clock, Sealer: keyringSealer{onlyNew}, AllowPrivateNet: true})
+	defer svc.Close(context.Background())
+	e.clock.Add(24 * time.Hour)
+	if n, err := svc.RunScheduledRotations(context.Background()); n != 1 || err != nil {
+		t.Fatalf("rotated %d, %v", n, err)
+	}
+	if rcv.count() != 1 || !verifyStandardWebhook(c.WebhookSecret, rcv.headers[0], rcv.bodies[0]) {
+		t.Fatalf("%d deliveries; the signature must verify with the secret shown at create", rcv.count())
 	}
 }

@@ -203,3 +203,33 @@ func open(dk crypto.DataKey, v *keyhouse.SecretVersion) (string, error) {
 func openSecret(dk crypto.DataKey, sec *keyhouse.Secret) (string, error) {
 	return open(dk, &keyhouse.SecretVersion{ID: sec.VersionID, OrgID: sec.OrgID, SecretID: sec.ID, Ciphertext: sec.Ciphertext})
 }
+
+// MasterSealer seals small server-held secrets (keys' rotation-webhook
+// signing secrets) under the master keyring, kept current the way data
+// keys are: the key source is re-read before sealing, so a rotated key
+// file is used at once, and once per unknown key ID when opening, so rows
+// re-wrapped by `keyhouse rotate-master-key` still open on a running
+// server. It satisfies keys.Sealer.
+type MasterSealer struct{ k *keys }
+
+// MasterSealer returns the service's master-keyring sealer.
+func (s *Service) MasterSealer() MasterSealer { return MasterSealer{s.keys} }
+
+// Seal encrypts plaintext bound to ad under the current primary master key.
+func (m MasterSealer) Seal(plaintext, ad []byte) ([]byte, string, error) {
+	if err := m.k.reload(); err != nil {
+		return nil, "", err
+	}
+	return m.k.keyring().Seal(plaintext, ad)
+}
+
+// Open decrypts what Seal returned.
+func (m MasterSealer) Open(blob []byte, keyID string, ad []byte) ([]byte, error) {
+	out, err := m.k.keyring().Open(blob, keyID, ad)
+	if errors.Is(err, crypto.ErrUnknownMasterKey) && m.k.mayReload(keyID) {
+		if rerr := m.k.reload(); rerr == nil {
+			out, err = m.k.keyring().Open(blob, keyID, ad)
+		}
+	}
+	return out, err
+}

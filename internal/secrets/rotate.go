@@ -10,12 +10,14 @@ import (
 
 // RotateResult counts what a master key rotation re-wrapped.
 type RotateResult struct {
-	OrgKeys       int
-	ServerSecrets int
+	OrgKeys        int
+	ServerSecrets  int
+	WebhookSecrets int // keys' rotation-webhook signing secrets
 }
 
 // RotateMasterKey re-wraps, under kr's primary key, every organization
-// data key and every server secret still wrapped under another key of kr.
+// data key, server secret and key rotation-webhook secret still wrapped
+// under another key of kr.
 // Each row is its own short transaction, re-read and updated only if it
 // is still under the key it was read with, so servers keep serving (and
 // creating data keys) meanwhile; a rotation that stops half-way is simply
@@ -74,7 +76,44 @@ func RotateMasterKey(ctx context.Context, store keyhouse.Store, kr *crypto.Keyri
 			return res, err
 		}
 	}
-	return res, nil
+	n, err := rewrapWebhookSecrets(ctx, store, kr)
+	res.WebhookSecrets = n
+	return res, err
+}
+
+// rewrapWebhookSecrets re-wraps the sealed rotation-webhook secret of
+// every key not yet under kr's primary key, one key per transaction.
+func rewrapWebhookSecrets(ctx context.Context, store keyhouse.Store, kr *crypto.Keyring) (int, error) {
+	primary := kr.PrimaryID()
+	var refs []keyhouse.KeyRef
+	if err := store.View(ctx, func(tx keyhouse.Tx) (err error) {
+		refs, err = tx.WebhookSecretsNotUnder(ctx, primary)
+		return err
+	}); err != nil {
+		return 0, err
+	}
+	n := 0
+	for _, ref := range refs {
+		err := store.Update(ctx, func(tx keyhouse.Tx) error {
+			k, err := tx.Key(ctx, ref.OrgID, ref.ID)
+			if err != nil || k.WebhookSecretSealed == nil || k.WebhookSecretKeyID == primary {
+				return err
+			}
+			out, id, err := kr.RewrapSealed(k.WebhookSecretSealed, k.WebhookSecretKeyID, []byte(keyhouse.WebhookSecretAD))
+			if err != nil {
+				return fmt.Errorf("re-wrap webhook secret of key %s: %w", ref.ID, err)
+			}
+			ok, err := tx.UpdateWebhookSecret(ctx, ref, out, id, k.WebhookSecretKeyID)
+			if ok {
+				n++
+			}
+			return err
+		})
+		if err != nil {
+			return n, err
+		}
+	}
+	return n, nil
 }
 
 // rewrapServerSecret re-wraps the one-off data key of a server secret

@@ -359,3 +359,44 @@ func TestPreview(t *testing.T) {
 		}
 	}
 }
+
+// The server's master sealer (keys' webhook secrets) follows a key file
+// replaced by rotate-master-key: it opens rows re-wrapped under the new
+// key and seals new ones under it, without a restart.
+func TestMasterSealerFollowsRotatedKeyFile(t *testing.T) {
+	t.Parallel()
+	env := apptest.New(t)
+	oldKey, _ := crypto.ParseMasterKey(env.App.Config.MasterKey)
+	file := filepath.Join(t.TempDir(), "keyhouse.key")
+	if err := os.WriteFile(file, []byte(oldKey.Encode()+"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	server, err := secrets.NewService(env.App.Store, secrets.ConfigKeys("", file, nil), secrets.Options{Clock: env.Clock})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sealer := server.MasterSealer()
+	ad := []byte("test.ad")
+	blob, id, err := sealer.Seal([]byte("whsec_x"), ad)
+	if err != nil || id != oldKey.ID {
+		t.Fatalf("seal: %q %v, want under %s", id, err, oldKey.ID)
+	}
+	newKey, _ := crypto.GenerateMasterKey(nil)
+	if err := os.WriteFile(file, []byte(newKey.Encode()+"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	kr, _ := crypto.NewKeyring(newKey, oldKey)
+	rewrapped, newID, err := kr.RewrapSealed(blob, id, ad)
+	if err != nil || newID != newKey.ID {
+		t.Fatal(newID, err)
+	}
+	if got, err := sealer.Open(rewrapped, newID, ad); err != nil || string(got) != "whsec_x" {
+		t.Fatalf("open after rotation: %q, %v", got, err)
+	}
+	if _, id, _ := sealer.Seal([]byte("whsec_y"), ad); id != newKey.ID {
+		t.Fatalf("sealed under %s after rotation, want %s", id, newKey.ID)
+	}
+	if _, err := sealer.Open(rewrapped, "mk_nobody", ad); err == nil {
+		t.Fatal("opened under an unknown key ID")
+	}
+}

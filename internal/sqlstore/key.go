@@ -191,3 +191,25 @@ func (t *tx) ClaimRotation(ctx context.Context, orgID, id keyhouse.ID, due, unti
 	n, err := res.RowsAffected()
 	return n == 1, err
 }
+
+func (t *tx) WebhookSecretsNotUnder(ctx context.Context, masterKeyID string) ([]keyhouse.KeyRef, error) {
+	const q = `SELECT org_id, id FROM api_keys WHERE webhook_secret IS NOT NULL AND webhook_secret_key_id <> ? ORDER BY org_id, id`
+	rows, err := t.query(ctx, q, masterKeyID)
+	if err != nil {
+		return nil, err
+	}
+	return collect(rows, func(s interface{ Scan(...any) error }) (keyhouse.KeyRef, error) {
+		var r keyhouse.KeyRef
+		return r, s.Scan(&r.OrgID, &r.ID)
+	})
+}
+
+func (t *tx) UpdateWebhookSecret(ctx context.Context, ref keyhouse.KeyRef, sealed []byte, masterKeyID, oldMasterKeyID string) (bool, error) {
+	const q = `UPDATE api_keys SET webhook_secret = ?, webhook_secret_key_id = ? WHERE org_id = ? AND id = ? AND webhook_secret_key_id = ?`
+	res, err := t.exec(ctx, q, sealed, masterKeyID, ref.OrgID, ref.ID, oldMasterKeyID)
+	if err != nil {
+		return false, fmt.Errorf("update webhook secret: %w", err)
+	}
+	n, err := res.RowsAffected()
+	return n == 1, err
+}

@@ -24,6 +24,53 @@ func RunKeys(t *testing.T, open func(t *testing.T) keyhouse.Store) {
 	t.Run("Key/CrossTenantIsNotFound", func(t *testing.T) { t.Parallel(); testKeyTenancy(t, open(t)) })
 	t.Run("Key/ClaimRotationOnce", func(t *testing.T) { t.Parallel(); testClaimRotation(t, open(t)) })
 	t.Run("Key/PolicyScopeUsage", func(t *testing.T) { t.Parallel(); testPolicyScopeUsage(t, open(t)) })
+	t.Run("Key/WebhookSecretRewrap", func(t *testing.T) { t.Parallel(); testWebhookSecretRewrap(t, open(t)) })
+}
+
+func testWebhookSecretRewrap(t *testing.T, s keyhouse.Store) {
+	ctx := context.Background()
+	a, b := MustOrg(t, s), MustOrg(t, s)
+	pa, pb := MustProject(t, s, a.ID, "default"), MustProject(t, s, b.ID, "default")
+	withSecret := func(k *keyhouse.Key, mk string) *keyhouse.Key {
+		k.WebhookSecretSealed, k.WebhookSecretKeyID = []byte("sealed-"+mk), mk
+		return k
+	}
+	ka, kb := withSecret(newKey(a.ID, pa.ID, 10), "mk1"), withSecret(newKey(b.ID, pb.ID, 11), "mk1")
+	current, plain := withSecret(newKey(a.ID, pa.ID, 12), "mk2"), newKey(a.ID, pa.ID, 13)
+	for _, k := range []*keyhouse.Key{ka, kb, current, plain} {
+		mustUpdate(t, s, func(tx keyhouse.Tx) error { return tx.CreateKey(ctx, k) })
+	}
+	refs, err := view(t, s, func(tx keyhouse.Tx) ([]keyhouse.KeyRef, error) { return tx.WebhookSecretsNotUnder(ctx, "mk2") })
+	if err != nil || len(refs) != 2 {
+		t.Fatalf("not under mk2: %v %v, want the two mk1 keys (not the mk2 one, not the one without a secret)", refs, err)
+	}
+	// The compare-and-set: a stale old key id, or another org, changes nothing.
+	for _, try := range []struct {
+		ref keyhouse.KeyRef
+		old string
+	}{{keyhouse.KeyRef{OrgID: a.ID, ID: ka.ID}, "mk0"}, {keyhouse.KeyRef{OrgID: b.ID, ID: ka.ID}, "mk1"}} {
+		var ok bool
+		mustUpdate(t, s, func(tx keyhouse.Tx) (err error) {
+			ok, err = tx.UpdateWebhookSecret(ctx, try.ref, []byte("x"), "mk2", try.old)
+			return err
+		})
+		if ok {
+			t.Fatalf("UpdateWebhookSecret(%v, old %s) changed a row", try.ref, try.old)
+		}
+	}
+	var ok bool
+	mustUpdate(t, s, func(tx keyhouse.Tx) (err error) {
+		ok, err = tx.UpdateWebhookSecret(ctx, keyhouse.KeyRef{OrgID: a.ID, ID: ka.ID}, []byte("rewrapped"), "mk2", "mk1")
+		return err
+	})
+	got, _ := view(t, s, func(tx keyhouse.Tx) (*keyhouse.Key, error) { return tx.Key(ctx, a.ID, ka.ID) })
+	if !ok || string(got.WebhookSecretSealed) != "rewrapped" || got.WebhookSecretKeyID != "mk2" {
+		t.Fatalf("after re-wrap: ok=%v %q %q", ok, got.WebhookSecretSealed, got.WebhookSecretKeyID)
+	}
+	refs, _ = view(t, s, func(tx keyhouse.Tx) ([]keyhouse.KeyRef, error) { return tx.WebhookSecretsNotUnder(ctx, "mk2") })
+	if len(refs) != 1 || refs[0].ID != kb.ID || refs[0].OrgID != b.ID {
+		t.Fatalf("still to re-wrap: %v, want only org b's key", refs)
+	}
 }
 
 func newKey(orgID, projectID keyhouse.ID, h byte) *keyhouse.Key {
