@@ -3,7 +3,8 @@
 # in the same run on the same machine (SPEC §10: ratios, not absolute times).
 #
 #   scripts/bench-validate.sh            # 10,000 keys, 64 connections, 10 s each
-#   N=1000 DURATION=5s CONNS=64 scripts/bench-validate.sh
+#   N=1000 DURATION=5s ROUNDS=1 CONNS=64 scripts/bench-validate.sh
+#   PROFILE=/tmp/cpu.out scripts/bench-validate.sh   # also a CPU profile of the server under load
 #
 # Needs wrk (Debian package wrk; installed with apt-get when missing and root).
 set -euo pipefail
@@ -13,11 +14,24 @@ N=${N:-10000}
 CONNS=${CONNS:-64}
 THREADS=${THREADS:-2}
 DURATION=${DURATION:-10s}
+ROUNDS=${ROUNDS:-3}
 PORT=${PORT:-18080}
 BARE_PORT=${BARE_PORT:-18081}
+PROFILE=${PROFILE:-}
+# PIN=1 pins the servers and wrk to separate CPUs (taskset lists) so they do not
+# preempt each other; by default the scheduler places them on all CPUs.
+PIN=${PIN:-0}
+SERVER_CPUS=${SERVER_CPUS:-0}
+WRK_CPUS=${WRK_CPUS:-1}
+DEBUG_PORT=${DEBUG_PORT:-18082}
 
 if ! command -v wrk >/dev/null; then
   if [ "$(id -u)" = 0 ]; then apt-get install -y wrk >/dev/null; else echo "wrk is missing (apt-get install wrk)" >&2; exit 1; fi
+fi
+
+srv=() wrkpin=()
+if [ "$PIN" = 1 ] && command -v taskset >/dev/null && [ "$(nproc)" -ge 2 ]; then
+  srv=(taskset -c "$SERVER_CPUS") wrkpin=(taskset -c "$WRK_CPUS")
 fi
 
 base=/tmp
@@ -34,9 +48,10 @@ go build -o "$work/barejson" ./scripts/barejson
 echo "seeding $N keys..." >&2
 eval "$("$work/benchseed" -db "$work/bench.db" -n "$N")"
 
-"$work/keyhouse" serve --database-url "$work/bench.db" --addr "127.0.0.1:$PORT" --rate-limit 0 --log-level error >"$work/serve.log" 2>&1 &
+GOGC=${SERVER_GOGC:-${GOGC:-100}} "${srv[@]}" "$work/keyhouse" serve --database-url "$work/bench.db" --addr "127.0.0.1:$PORT" --rate-limit 0 --log-level error \
+  ${PROFILE:+--debug-addr "127.0.0.1:$DEBUG_PORT"} >"$work/serve.log" 2>&1 &
 pids+=($!)
-"$work/barejson" -addr "127.0.0.1:$BARE_PORT" &
+"${srv[@]}" "$work/barejson" -addr "127.0.0.1:$BARE_PORT" &
 pids+=($!)
 for _ in $(seq 100); do
   curl -fs "http://127.0.0.1:$PORT/healthz" >/dev/null 2>&1 && curl -s -o /dev/null "http://127.0.0.1:$BARE_PORT/" && break
@@ -55,19 +70,34 @@ status=$(curl -s -o /dev/null -w '%{http_code}' -X POST -H "Authorization: Beare
   -d "{\"raw_key\":\"$KEY\"}" "http://127.0.0.1:$PORT/v1/keys/validate")
 [ "$status" = 200 ] || { echo "validate answered $status" >&2; cat "$work/serve.log" >&2; exit 1; }
 
-run() { wrk -t"$THREADS" -c"$CONNS" -d"$DURATION" --latency -s "$work/validate.lua" "$1"; }
+run() { "${wrkpin[@]}" wrk -t"$THREADS" -c"$CONNS" -d"$DURATION" --latency -s "$work/validate.lua" "$1"; }
 # wrk prints "99%  1.23ms"; convert to milliseconds.
 p99() { awk '$1=="99%"{v=$2; if (v ~ /us$/) {sub(/us/,"",v); v/=1000} else if (v ~ /ms$/) {sub(/ms/,"",v)} else if (v ~ /s$/) {sub(/s/,"",v); v*=1000}; print v}'; }
 rps() { awk '/^Requests\/sec:/{print $2}'; }
 
-run "http://127.0.0.1:$BARE_PORT/" >"$work/bare.txt"
-run "http://127.0.0.1:$PORT/v1/keys/validate" >"$work/validate.txt"
-grep -E "Non-2xx|Socket errors" "$work/validate.txt" >&2 || true
+# Rounds alternate bare and validate so both see the same machine (other
+# load, thermal state); each figure is the median over the rounds.
+median() { sort -g | awk '{v[NR]=$1} END{print (NR%2) ? v[(NR+1)/2] : (v[NR/2]+v[NR/2+1])/2}'; }
+for r in $(seq "$ROUNDS"); do
+  run "http://127.0.0.1:$BARE_PORT/" >"$work/bare.$r.txt"
+  if [ -n "$PROFILE" ] && [ "$r" = 1 ]; then
+    secs=$(( ${DURATION%s} > 2 ? ${DURATION%s} - 1 : 1 ))
+    curl -s -o "$PROFILE" "http://127.0.0.1:$DEBUG_PORT/debug/pprof/profile?seconds=$secs" &
+    pids+=($!)
+  fi
+  run "http://127.0.0.1:$PORT/v1/keys/validate" >"$work/validate.$r.txt"
+  if [ -n "$PROFILE" ] && [ "$r" = 1 ]; then
+    wait "${pids[-1]}" || true; cp "$work/keyhouse" "$PROFILE.bin"; echo "profile: go tool pprof $PROFILE.bin $PROFILE" >&2
+  fi
+  grep -E "Non-2xx|Socket errors" "$work/validate.$r.txt" >&2 || true
+  printf 'round %s: bare %s req/s, validate %s req/s\n' "$r" "$(rps <"$work/bare.$r.txt")" "$(rps <"$work/validate.$r.txt")" >&2
+done
 
-bare_rps=$(rps <"$work/bare.txt"); val_rps=$(rps <"$work/validate.txt")
-bare_p99=$(p99 <"$work/bare.txt"); val_p99=$(p99 <"$work/validate.txt")
+each() { for r in $(seq "$ROUNDS"); do "$1" <"$work/$2.$r.txt"; done | median; }
+bare_rps=$(each rps bare); val_rps=$(each rps validate)
+bare_p99=$(each p99 bare); val_p99=$(each p99 validate)
 ratio=$(awk -v a="$val_rps" -v b="$bare_rps" 'BEGIN{printf "%.2f", a/b}')
-printf 'keys=%s connections=%s duration=%s cpus=%s\n' "$N" "$CONNS" "$DURATION" "$(nproc)"
+printf 'keys=%s connections=%s duration=%s rounds=%s cpus=%s pinned=%s\n' "$N" "$CONNS" "$DURATION" "$ROUNDS" "$(nproc)" "${srv[*]:+server:$SERVER_CPUS wrk:$WRK_CPUS}"
 printf 'bare net/http JSON: %10.0f req/s  p99 %6.2f ms\n' "$bare_rps" "$bare_p99"
 printf 'POST /v1/keys/validate: %6.0f req/s  p99 %6.2f ms\n' "$val_rps" "$val_p99"
 printf 'ratio validate/bare: %s (target >= 0.7; p99 target <= 5 ms)\n' "$ratio"

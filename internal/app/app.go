@@ -12,6 +12,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/http/pprof"
 	"strings"
 	"time"
 
@@ -239,6 +240,27 @@ func (a *App) Serve(ctx context.Context) error {
 	return a.ServeListener(ctx, ln)
 }
 
+// serveDebug serves net/http/pprof on Config.DebugAddr, apart from the
+// API: profiles reveal internals and cost CPU, so they never share the
+// public listener.
+func (a *App) serveDebug(ctx context.Context) (*http.Server, error) {
+	ln, err := net.Listen("tcp", a.Config.DebugAddr)
+	if err != nil {
+		return nil, fmt.Errorf("debug listener: %w", err)
+	}
+	mux := http.NewServeMux()
+	mux.HandleFunc("/debug/pprof/", pprof.Index)
+	mux.HandleFunc("/debug/pprof/cmdline", pprof.Cmdline)
+	mux.HandleFunc("/debug/pprof/profile", pprof.Profile)
+	mux.HandleFunc("/debug/pprof/symbol", pprof.Symbol)
+	mux.HandleFunc("/debug/pprof/trace", pprof.Trace)
+	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second,
+		BaseContext: func(net.Listener) context.Context { return context.WithoutCancel(ctx) }}
+	a.Log.Warn("serving profiles", "addr", ln.Addr().String())
+	go func() { _ = srv.Serve(ln) }()
+	return srv, nil
+}
+
 // ServeListener is Serve on an existing listener.
 func (a *App) ServeListener(ctx context.Context, ln net.Listener) error {
 	srv := &http.Server{
@@ -260,6 +282,14 @@ func (a *App) ServeListener(ctx context.Context, ln net.Listener) error {
 		}
 		return nil
 	})
+	if a.Config.DebugAddr != "" {
+		dbg, err := a.serveDebug(gctx)
+		if err != nil {
+			srv.Close()
+			return err
+		}
+		defer dbg.Close()
+	}
 	jobsCtx, stopJobs := context.WithCancel(context.WithoutCancel(ctx))
 	jobsDone := make(chan struct{})
 	go func() {

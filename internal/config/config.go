@@ -35,6 +35,8 @@ type Config struct {
 	RedisURL        string
 	ShutdownTimeout time.Duration
 	AllowPrivateNet bool
+	// DebugAddr, when set, serves net/http/pprof there (operators profiling a live server).
+	DebugAddr string
 }
 
 // Default returns the defaults.
@@ -62,6 +64,7 @@ func (c *Config) BindServe(fs *pflag.FlagSet) {
 	fs.StringSliceVar(&c.TrustedProxies, "trusted-proxies", c.TrustedProxies, "CIDRs of reverse proxies whose X-Forwarded-For is believed")
 	fs.StringVar(&c.RedisURL, "redis-url", c.RedisURL, "redis:// URL; shares rate limits across nodes")
 	fs.DurationVar(&c.ShutdownTimeout, "shutdown-timeout", c.ShutdownTimeout, "how long in-flight requests may take to finish on SIGINT/SIGTERM")
+	fs.StringVar(&c.DebugAddr, "debug-addr", c.DebugAddr, "serve Go's net/http/pprof profiles on this address (keep it on loopback; default: off)")
 	fs.BoolVar(&c.AllowPrivateNet, "allow-private-network", c.AllowPrivateNet, "let webhooks and the proxy reach loopback, private and link-local addresses (tests, labs)")
 }
 

@@ -9,6 +9,7 @@ import (
 	"io/fs"
 	"net/url"
 	"strings"
+	"sync"
 	"time"
 
 	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" driver
@@ -33,6 +34,9 @@ type DB struct {
 	r     *sql.DB
 	d     *dialect
 	clock keyhouse.Clock
+	// stmts caches statements prepared on w (SQLite only, see
+	// tx.execPrepared), keyed by query text.
+	stmts sync.Map
 }
 
 var _ keyhouse.Store = (*DB)(nil)
@@ -137,6 +141,10 @@ func (db *DB) Ping(ctx context.Context) error {
 // Close closes both pools. For SQLite this checkpoints the WAL.
 func (db *DB) Close() error {
 	var errs []error
+	db.stmts.Range(func(_, v any) bool {
+		errs = append(errs, v.(*sql.Stmt).Close())
+		return true
+	})
 	if db.r != db.w {
 		errs = append(errs, db.r.Close())
 	}
@@ -165,7 +173,7 @@ func (db *DB) run(ctx context.Context, pool *sql.DB, readOnly bool, fn func(keyh
 	if err != nil {
 		return fmt.Errorf("begin: %w", err)
 	}
-	t := &tx{tx: stx, d: db.d, now: db.clock.Now().UTC().Truncate(time.Millisecond), readOnly: readOnly}
+	t := &tx{tx: stx, db: db, d: db.d, now: db.clock.Now().UTC().Truncate(time.Millisecond), readOnly: readOnly}
 	defer func() {
 		if p := recover(); p != nil {
 			_ = stx.Rollback()
@@ -179,7 +187,26 @@ func (db *DB) run(ctx context.Context, pool *sql.DB, readOnly bool, fn func(keyh
 	if err := stx.Commit(); err != nil {
 		return fmt.Errorf("commit: %w", err)
 	}
+	for _, q := range t.toPrepare {
+		db.prepareWriter(ctx, q)
+	}
 	return nil
+}
+
+// prepareWriter prepares q on the read-write pool for later transactions
+// (tx.execPrepared). It must run outside any transaction: SQLite's writer
+// pool has one connection, which a transaction holds.
+func (db *DB) prepareWriter(ctx context.Context, q string) {
+	if _, ok := db.stmts.Load(q); ok {
+		return
+	}
+	st, err := db.w.PrepareContext(ctx, q)
+	if err != nil {
+		return // the next use runs q unprepared, and tries again
+	}
+	if _, loaded := db.stmts.LoadOrStore(q, st); loaded {
+		st.Close()
+	}
 }
 
 // SQL exposes the read-write pool, for tests that must tamper with rows the

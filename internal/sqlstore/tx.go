@@ -16,10 +16,13 @@ import (
 
 // tx implements keyhouse.Tx.
 type tx struct {
-	tx       *sql.Tx
-	d        *dialect
-	now      time.Time
-	readOnly bool
+	tx *sql.Tx
+	db *DB
+	// toPrepare lists execPrepared statements to prepare after commit.
+	toPrepare []string
+	d         *dialect
+	now       time.Time
+	readOnly  bool
 }
 
 // forUpdate is the row-lock suffix for SELECTs in read-write transactions
@@ -37,6 +40,26 @@ func (t *tx) Now() time.Time { return t.now }
 
 func (t *tx) exec(ctx context.Context, q string, args ...any) (sql.Result, error) {
 	return t.tx.ExecContext(ctx, t.d.rebind(q), args...)
+}
+
+// execPrepared is exec for statements run often with large texts (the
+// usage writer's multi-row INSERT): on SQLite, parsing such a statement
+// costs as much as running it, so it is prepared once on the writer and
+// reused. PostgreSQL's driver caches prepared statements by itself.
+func (t *tx) execPrepared(ctx context.Context, q string, args ...any) (sql.Result, error) {
+	if t.d.dollar || t.readOnly {
+		return t.exec(ctx, q, args...)
+	}
+	st, ok := t.db.stmts.Load(q)
+	if !ok {
+		// Prepared after this transaction commits, when the writer's
+		// one connection is free again.
+		t.toPrepare = append(t.toPrepare, q)
+		return t.exec(ctx, q, args...)
+	}
+	// database/sql reuses the statement when it was prepared on this
+	// transaction's connection, and re-prepares it there otherwise.
+	return t.tx.StmtContext(ctx, st.(*sql.Stmt)).ExecContext(ctx, args...)
 }
 
 func (t *tx) query(ctx context.Context, q string, args ...any) (*sql.Rows, error) {

@@ -25,19 +25,43 @@ func scanUsage(s interface{ Scan(...any) error }) (*keyhouse.UsageRecord, error)
 // InsertUsage writes records in multi-row INSERTs: usage arrives in
 // batches of hundreds, and one statement per row would make the writer
 // the bottleneck of the validation path.
-func (t *tx) InsertUsage(ctx context.Context, recs []*keyhouse.UsageRecord) error {
-	const chunk = 200
+// usageChunk is how many records one INSERT writes: 13 values a row stays
+// well under SQLite's 32,766 bound parameters.
+const usageChunk = 200
+
+// usageInsert[n] is the INSERT of n records; the full chunk and the single
+// row are prepared once and reused (tx.execPrepared), since the usage
+// writer runs them for every validation the server answers.
+var usageInsertChunk, usageInsertOne = usageInsert(usageChunk), usageInsert(1)
+
+func usageInsert(n int) string {
 	const row = `(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
+	var q strings.Builder
+	q.WriteString(`INSERT INTO key_usage (` + usageCols + `) VALUES `)
+	for i := range n {
+		if i > 0 {
+			q.WriteByte(',')
+		}
+		q.WriteString(row)
+	}
+	return q.String()
+}
+
+func (t *tx) InsertUsage(ctx context.Context, recs []*keyhouse.UsageRecord) error {
+	args := make([]any, 0, min(len(recs), usageChunk)*13)
 	for len(recs) > 0 {
-		n := min(len(recs), chunk)
-		var q strings.Builder
-		q.WriteString(`INSERT INTO key_usage (` + usageCols + `) VALUES `)
-		args := make([]any, 0, n*13)
-		for i, u := range recs[:n] {
-			if i > 0 {
-				q.WriteByte(',')
-			}
-			q.WriteString(row)
+		n, q := usageChunk, usageInsertChunk
+		switch {
+		case len(recs) >= usageChunk:
+		case t.d.dollar:
+			// One round trip for the rest on PostgreSQL, whose driver
+			// caches the statement by its text.
+			n, q = len(recs), usageInsert(len(recs))
+		default:
+			n, q = 1, usageInsertOne
+		}
+		args = args[:0]
+		for _, u := range recs[:n] {
 			valid := 0
 			if u.Valid {
 				valid = 1
@@ -45,7 +69,7 @@ func (t *tx) InsertUsage(ctx context.Context, recs []*keyhouse.UsageRecord) erro
 			args = append(args, u.ID, u.OrgID, u.KeyID, valid, u.Code, u.StatusCode, u.IP, u.Origin, u.Endpoint, u.Method,
 				u.UserAgent, u.Latency.Microseconds(), ms(u.CreatedAt))
 		}
-		if _, err := t.exec(ctx, q.String(), args...); err != nil {
+		if _, err := t.execPrepared(ctx, q, args...); err != nil {
 			return fmt.Errorf("insert usage: %w", err)
 		}
 		recs = recs[n:]

@@ -182,12 +182,11 @@ func (s *Server) validate(w http.ResponseWriter, r *http.Request) error {
 		h.Set("X-RateLimit-Reset", strconv.FormatInt(res.Reset.Unix(), 10))
 	}
 	if res.Valid {
-		kr := newKeyResponse(res.Key, s.keys.Now())
-		scopes := res.Key.Scopes
-		if scopes == nil {
-			scopes = []string{}
+		b, err := s.bodies.valid(res, s.keys.Now())
+		if err != nil {
+			return err
 		}
-		return httpapi.JSON(w, http.StatusOK, validateResponse{Valid: true, Key: &kr, Scopes: scopes, Limit: limit, Remaining: remaining, Reset: reset})
+		return httpapi.RawJSON(w, http.StatusOK, b)
 	}
 	status := res.Code.Status()
 	if res.Code == keys.CodeRateLimited {

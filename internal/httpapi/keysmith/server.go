@@ -19,12 +19,15 @@ import (
 
 // Server holds the surface's dependencies.
 type Server struct {
-	log  *slog.Logger
-	keys *keys.Service
+	log    *slog.Logger
+	keys   *keys.Service
+	bodies *bodies
 }
 
 // New returns a Server.
-func New(log *slog.Logger, k *keys.Service) *Server { return &Server{log: log, keys: k} }
+func New(log *slog.Logger, k *keys.Service) *Server {
+	return &Server{log: log, keys: k, bodies: newBodies()}
+}
 
 // pathID reads a path ID, refusing one with the wrong prefix with 400 as
 // Keysmith does ("invalid key ID").

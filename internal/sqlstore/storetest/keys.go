@@ -219,12 +219,27 @@ func testPolicyScopeUsage(t *testing.T, s keyhouse.Store) {
 	if err != nil || total != 100 {
 		t.Fatalf("usage window: %d %v", total, err)
 	}
-	count := 0
+	// A second batch, in a later transaction, takes the prepared-statement
+	// path on SQLite (the first one prepares the statements on commit).
+	var more []*keyhouse.UsageRecord
+	for i := range 451 {
+		more = append(more, &keyhouse.UsageRecord{ID: ids.New(keyhouse.PrefixUsage), OrgID: o.ID, KeyID: k.ID, Valid: true,
+			StatusCode: 201, Endpoint: "/e", Latency: time.Duration(i) * time.Microsecond, CreatedAt: t0.Add(time.Duration(1000+i) * time.Minute)})
+	}
+	mustUpdate(t, s, func(tx keyhouse.Tx) error { return tx.InsertUsage(ctx, more) })
+	count, latency, created := 0, time.Duration(0), 0
 	_ = s.View(ctx, func(tx keyhouse.Tx) error {
-		return tx.EachUsage(ctx, keyhouse.UsageFilter{OrgID: o.ID}, func(*keyhouse.UsageRecord) error { count++; return nil })
+		return tx.EachUsage(ctx, keyhouse.UsageFilter{OrgID: o.ID}, func(u *keyhouse.UsageRecord) error {
+			count++
+			latency += u.Latency
+			if u.StatusCode == 201 && u.Endpoint == "/e" {
+				created++
+			}
+			return nil
+		})
 	})
-	if count != 450 {
-		t.Fatalf("each usage %d", count)
+	if want := time.Duration(449*450/2+450*451/2) * time.Microsecond; count != 901 || created != 451 || latency != want {
+		t.Fatalf("each usage: %d records (%d of the second batch), latency %v; want 901 (451), %v", count, created, latency, want)
 	}
 	d := &keyhouse.WebhookDelivery{ID: ids.New(keyhouse.PrefixWebhook), OrgID: o.ID, MessageID: "msg_1", KeyID: k.ID, Event: "e", URL: "https://x", Attempt: 1, Status: "failed", ResponseStatus: 500, CreatedAt: t0}
 	mustUpdate(t, s, func(tx keyhouse.Tx) error { return tx.CreateWebhookDelivery(ctx, d) })
