@@ -5,6 +5,8 @@
 #   scripts/bench-validate.sh            # 10,000 keys, 64 connections, 10 s each
 #   N=1000 DURATION=5s ROUNDS=1 CONNS=64 scripts/bench-validate.sh
 #   PROFILE=/tmp/cpu.out scripts/bench-validate.sh   # also a CPU profile of the server under load
+#   PIN=1 scripts/bench-validate.sh                  # server and wrk on separate CPUs
+#   SERVER_GOGC=200 scripts/bench-validate.sh        # GOGC of the keyhouse server only
 #
 # Needs wrk (Debian package wrk; installed with apt-get when missing and root).
 set -euo pipefail
