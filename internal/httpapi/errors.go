@@ -26,8 +26,20 @@ var statuses = map[keyhouse.Code]int{
 // Status returns the HTTP status for err on surface s.
 func Status(s *Surface, err error) int {
 	code := keyhouse.ErrorCode(err)
-	if code == keyhouse.EINVALID && s != nil && s.InvalidStatus != 0 {
-		return s.InvalidStatus
+	if code == keyhouse.EINVALID && s != nil {
+		if e := keyhouse.AsError(err); e != nil && s.FieldStatus != nil {
+			for _, f := range e.Fields {
+				if st, ok := s.FieldStatus[f.Field+"."+f.Code]; ok {
+					return st
+				}
+				if st, ok := s.FieldStatus[f.Field+".*"]; ok {
+					return st
+				}
+			}
+		}
+		if s.InvalidStatus != 0 {
+			return s.InvalidStatus
+		}
 	}
 	if st, ok := statuses[code]; ok {
 		return st

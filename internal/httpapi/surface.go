@@ -15,6 +15,10 @@ type Surface struct {
 	Name string
 	// InvalidStatus is the status of EINVALID errors (0: the table's 422).
 	InvalidStatus int
+	// FieldStatus overrides InvalidStatus for EINVALID errors about one
+	// field, keyed "field.code" or "field.*", where a seed documents
+	// another status for that failure.
+	FieldStatus map[string]int
 	// Render writes err as this surface's error body.
 	Render func(w http.ResponseWriter, r *http.Request, err error)
 	// ErrorBody is a zero value of the error body, for the OpenAPI schema.
@@ -54,10 +58,15 @@ type KeychainsError struct {
 var (
 	// Native is Keyhouse's own API: RFC 9457 problems, 422 for invalid input.
 	Native = &Surface{Name: "native", ErrorBody: Problem{}}
-	// Keysmith answers invalid input with 400, like Forge's BadRequest.
-	Keysmith = &Surface{Name: "keysmith", InvalidStatus: http.StatusBadRequest, ErrorBody: Problem{}}
-	// ProjectKeys answers validation failures with 422 (validation_failed).
-	ProjectKeys = &Surface{Name: "projectkeys", ErrorBody: Problem{}}
+	// Keysmith answers invalid input with 400, like Forge's BadRequest,
+	// except an unknown scope, which SPEC §4 makes a 422.
+	Keysmith = &Surface{Name: "keysmith", InvalidStatus: http.StatusBadRequest,
+		FieldStatus: map[string]int{"scopes.unknown_scope": http.StatusUnprocessableEntity}, ErrorBody: Problem{}}
+	// ProjectKeys answers validation failures with 422 (validation_failed),
+	// and with 400 the failures its reference lists as 400.
+	ProjectKeys = &Surface{Name: "projectkeys", FieldStatus: map[string]int{
+		"rotation_webhook_url.*": http.StatusBadRequest, "limit.*": http.StatusBadRequest,
+	}, ErrorBody: Problem{}}
 	// Keyway is RFC 7807 with traceId, 422 validation-error as documented.
 	Keyway = &Surface{Name: "keyway", ErrorBody: Problem{}}
 	// Keychains is {"error","error_description"} with 400 for bad parameters.

@@ -152,15 +152,16 @@ func TestBadInputIs4xx(t *testing.T) {
 		{"GET", "/v1/keys/kpol_01h2xcejqtf2nbrexx3vqjhp41", nil, 400},
 		{"GET", "/v1/keys/nonsense", nil, 400},
 		{"GET", "/v1/keys/akey_01h2xcejqtf2nbrexx3vqjhp41", nil, 404},
-		{"GET", "/v1/keys?limit=1001", nil, 400},
+		{"GET", "/v1/keys?limit=ten", nil, 400},
 		{"GET", "/v1/keys?state=bogus", nil, 400},
 		{"POST", "/v1/keys", map[string]any{"bogus": 1}, 400},
 		{"POST", "/v1/keys", map[string]any{"prefix": "Bad-Prefix"}, 400},
-		{"POST", "/v1/keys", map[string]any{"scopes": []string{"unregistered"}}, 400},
+		{"POST", "/v1/keys", map[string]any{"scopes": []string{"unregistered"}}, 422},
 		{"POST", "/v1/keys", map[string]any{"policy_id": "kpol_01h2xcejqtf2nbrexx3vqjhp41"}, 400},
 		{"POST", "/v1/keys", "not an object", 400},
 		{"POST", "/v1/keys/" + c.Key.ID + "/rotate", map[string]any{"grace_period": "soon"}, 400},
 		{"POST", "/v1/keys/" + c.Key.ID + "/scopes", map[string]any{"scopes": []string{}}, 400},
+		{"POST", "/v1/keys/" + c.Key.ID + "/scopes", map[string]any{"scopes": []string{"unregistered"}}, 422},
 		{"POST", "/v1/keys/validate", map[string]any{}, 401},
 		{"POST", "/v1/keys/validate", map[string]any{"raw_key": 5}, 400},
 		{"GET", "/v1/keys/" + c.Key.ID + "/usage?from=yesterday", nil, 400},
@@ -192,5 +193,34 @@ func TestBadInputIs4xx(t *testing.T) {
 				t.Errorf("%s %s: no code in %s", tt.method, tt.path, r)
 			}
 		}
+	}
+}
+
+// Keysmith's handlers clamp limit rather than refuse it (reference §5), and
+// policies answer with the seed's field names beside the code's (SPEC §2).
+func TestListLimitClampAndPolicyNames(t *testing.T) {
+	env := apptest.New(t)
+	tok := env.Owner.Token
+	for range 52 {
+		mustCreate(t, env, map[string]any{})
+	}
+	for _, tt := range []struct {
+		q    string
+		want int
+	}{{"", 50}, {"?limit=-1", 50}, {"?limit=0", 50}, {"?limit=5000", 52}, {"?limit=3", 3}, {"?limit=5000&offset=50", 2}} {
+		var list []map[string]any
+		r := env.Do("GET", "/v1/keys"+tt.q, tok, nil)
+		r.JSON(&list)
+		if r.Status != 200 || len(list) != tt.want {
+			t.Errorf("GET /v1/keys%s: %d keys (%d), want %d", tt.q, len(list), r.Status, tt.want)
+		}
+	}
+	r := env.Do("POST", "/v1/policies", tok, map[string]any{"name": "p", "rate_limit": 10, "rate_window": "1m", "max_key_age": "720h"})
+	if r.Status != 201 {
+		t.Fatalf("create policy: %s", r)
+	}
+	m := r.Map()
+	if m["rate_window"] != "1m0s" || m["rate_limit_window"] != "1m0s" || m["max_key_age"] != "720h0m0s" || m["max_key_lifetime"] != "720h0m0s" {
+		t.Fatalf("policy answer %v", m)
 	}
 }

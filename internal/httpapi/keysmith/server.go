@@ -6,6 +6,7 @@ package keysmith
 
 import (
 	"log/slog"
+	"math"
 	"net/http"
 	"strconv"
 	"strings"
@@ -39,14 +40,19 @@ func pathID(r *http.Request, name, prefix, kind string) (string, error) {
 	return id, nil
 }
 
-// page reads limit (0 or absent: 50; at most 1000) and offset.
+// page reads limit and offset as Keysmith's handlers do: a limit of 0 or
+// less (or none) is 50, one above 1000 is 1000; only a limit that is not an
+// integer is refused.
 func page(r *http.Request) (keyhouse.Page, error) {
-	limit, err := httpapi.QueryInt(r, "limit", 50, 0, 1000)
+	limit, err := httpapi.QueryInt(r, "limit", 50, math.MinInt, math.MaxInt)
 	if err != nil {
 		return keyhouse.Page{}, err
 	}
-	if limit == 0 {
+	switch {
+	case limit <= 0:
 		limit = 50
+	case limit > 1000:
+		limit = 1000
 	}
 	offset, err := httpapi.QueryInt(r, "offset", 0, 0, 1_000_000_000)
 	return keyhouse.Page{Limit: limit, Offset: offset}, err

@@ -146,6 +146,8 @@ func (p policyRequest) params() (keys.PolicyParams, error) {
 	return out, nil
 }
 
+// policyResponse carries the seed's names (rate_window, max_key_age) and,
+// with the same values, the names Keysmith's code reads (SPEC §2).
 type policyResponse struct {
 	ID              string   `json:"id"`
 	TenantID        string   `json:"tenant_id"`
@@ -153,11 +155,13 @@ type policyResponse struct {
 	Name            string   `json:"name"`
 	Description     string   `json:"description,omitempty"`
 	RateLimit       int      `json:"rate_limit"`
+	RateWindow      string   `json:"rate_window"`
 	RateLimitWindow string   `json:"rate_limit_window"`
 	BurstLimit      int      `json:"burst_limit"`
 	AllowedScopes   []string `json:"allowed_scopes,omitempty"`
 	AllowedIPs      []string `json:"allowed_ips,omitempty"`
 	AllowedOrigins  []string `json:"allowed_origins,omitempty"`
+	MaxKeyAge       string   `json:"max_key_age,omitempty"`
 	MaxKeyLifetime  string   `json:"max_key_lifetime,omitempty"`
 	RotationPeriod  string   `json:"rotation_period,omitempty"`
 	GracePeriod     string   `json:"grace_period"`
@@ -176,8 +180,8 @@ func optDur(d time.Duration) string {
 
 func newPolicyResponse(p *keyhouse.Policy) policyResponse {
 	return policyResponse{ID: p.ID, TenantID: p.OrgID, Name: p.Name, Description: p.Description, RateLimit: p.RateLimit,
-		RateLimitWindow: p.RateWindow.String(), BurstLimit: p.Burst, AllowedScopes: p.AllowedScopes, AllowedIPs: p.AllowedIPs,
-		AllowedOrigins: p.AllowedOrigins, MaxKeyLifetime: optDur(p.MaxKeyAge), RotationPeriod: optDur(p.RotationPeriod),
+		RateWindow: p.RateWindow.String(), RateLimitWindow: p.RateWindow.String(), BurstLimit: p.Burst, AllowedScopes: p.AllowedScopes, AllowedIPs: p.AllowedIPs,
+		AllowedOrigins: p.AllowedOrigins, MaxKeyAge: optDur(p.MaxKeyAge), MaxKeyLifetime: optDur(p.MaxKeyAge), RotationPeriod: optDur(p.RotationPeriod),
 		GracePeriod: p.GracePeriod.String(), DailyQuota: p.DailyQuota, MonthlyQuota: p.MonthlyQuota,
 		CreatedAt: httpapi.Time(p.CreatedAt), UpdatedAt: httpapi.Time(p.UpdatedAt)}
 }

@@ -79,11 +79,7 @@ func (s *Server) create(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	k := c.Key
-	a := newAPIKey(k, s.keys.Now())
-	return httpapi.JSON(w, http.StatusCreated, createResponse{ID: k.ID, ProjectID: k.ProjectID, Name: k.Name, Key: c.RawKey,
-		KeyPrefix: k.KeyPrefix, Scopes: scopesOf(k), ExpiresAt: a.ExpiresAt, CreatedAt: a.CreatedAt, EnvironmentID: a.EnvironmentID,
-		RotationIntervalDays: a.RotationIntervalDays, NextRotationAt: a.NextRotationAt, RotationWebhookURL: a.RotationWebhookURL,
+	return httpapi.JSON(w, http.StatusCreated, createResponse{apiKey: newAPIKey(c.Key, s.keys.Now()), Key: c.RawKey,
 		RotationWebhookSecret: c.WebhookSecret})
 }
 

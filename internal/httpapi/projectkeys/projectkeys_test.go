@@ -45,6 +45,17 @@ func TestProjectKeys(t *testing.T) {
 	if !strings.HasPrefix(m["key"].(string), "sk_live_") || !strings.HasPrefix(m["rotation_webhook_secret"].(string), "whsec_") || m["next_rotation_at"] == nil {
 		t.Fatalf("create answer %v", m)
 	}
+	// Seed 004 answers create with the whole APIKey object.
+	for _, f := range []string{"id", "project_id", "name", "key_prefix", "scopes", "expires_at", "last_used_at", "created_at",
+		"revoked_at", "replaced_by_key_id", "grace_expires_at", "environment_id", "rotation_interval_days", "next_rotation_at",
+		"rotation_webhook_url"} {
+		if _, ok := m[f]; !ok {
+			t.Errorf("create answer has no %q: %v", f, m)
+		}
+	}
+	if m["revoked_at"] != nil || m["replaced_by_key_id"] != nil || m["rotation_interval_days"].(float64) != 30 {
+		t.Errorf("create answer %v", m)
+	}
 	id := m["id"].(string)
 	var list []map[string]any
 	env.Do("GET", "/v1/api-keys?project_id="+proj, tok, nil).JSON(&list)
@@ -105,7 +116,7 @@ func TestWebhookToLoopbackRefusedByDefault(t *testing.T) {
 	for _, u := range []string{"https://127.0.0.1/hook", "http://127.0.0.1/hook", "https://[::1]:8443/x"} {
 		r := env.Do("POST", "/v1/api-keys", env.Owner.Token, map[string]any{"project_id": proj, "name": "w", "scopes": []string{"a"},
 			"rotation_interval_days": 1, "rotation_webhook_url": u})
-		if r.Status != 422 || r.Map()["code"] != "invalid" {
+		if r.Status != 400 || r.Map()["code"] != "invalid" {
 			t.Errorf("%s: %s", u, r)
 		}
 	}

@@ -26,7 +26,9 @@ func New(log *slog.Logger, k *keys.Service) *Server { return &Server{log: log, k
 // Routes adds the surface's routes to rt.
 func (s *Server) Routes(rt *httpapi.Router) {
 	add := func(r httpapi.Route) {
-		r.Surface = httpapi.ProjectKeys
+		if r.Surface == nil {
+			r.Surface = httpapi.ProjectKeys
+		}
 		rt.Add(r)
 	}
 	add(httpapi.Route{Method: "GET", Path: "/v1/api-keys", Summary: "List a project's unrevoked API keys.", Tag: "api-keys", Query: []string{"project_id", "limit", "offset"}, Response: []apiKey{}, OtherStatuses: []int{400, 404}, Handler: s.list})
@@ -95,20 +97,12 @@ type createRequest struct {
 	OrgID                string   `json:"org_id,omitempty"`
 }
 
+// createResponse is the seed's APIKey object, every field present (null
+// when unset), with the two values shown only here.
 type createResponse struct {
-	ID                    string   `json:"id"`
-	ProjectID             string   `json:"project_id"`
-	Name                  string   `json:"name"`
-	Key                   string   `json:"key" doc:"the key itself, shown only in this answer"`
-	KeyPrefix             string   `json:"key_prefix"`
-	Scopes                []string `json:"scopes"`
-	ExpiresAt             *string  `json:"expires_at,omitempty"`
-	CreatedAt             string   `json:"created_at"`
-	EnvironmentID         *string  `json:"environment_id,omitempty"`
-	RotationIntervalDays  *int     `json:"rotation_interval_days,omitempty"`
-	NextRotationAt        *string  `json:"next_rotation_at,omitempty"`
-	RotationWebhookURL    *string  `json:"rotation_webhook_url,omitempty"`
-	RotationWebhookSecret string   `json:"rotation_webhook_secret,omitempty" doc:"whsec_…, shown only in this answer"`
+	apiKey
+	Key                   string `json:"key" doc:"the key itself, shown only in this answer"`
+	RotationWebhookSecret string `json:"rotation_webhook_secret,omitempty" doc:"whsec_…, shown only in this answer"`
 }
 
 type rotateRequest struct {
