@@ -673,6 +673,62 @@ func TestScheduledRotationDeliveryFailureKeepsOldKey(t *testing.T) {
 	}
 }
 
+// A key revoked, suspended or rotated by hand while its scheduled rotation
+// is being delivered stays so, and the delivered successor is revoked: the
+// job's last step must not undo a change made after it began.
+func TestScheduledRotationYieldsToChangesDuringDelivery(t *testing.T) {
+	t.Parallel()
+	for _, tt := range []struct {
+		name   string
+		change func(e *env, id keyhouse.ID) error
+		want   keys.FailureCode
+	}{
+		{"revoked", func(e *env, id keyhouse.ID) error { _, err := e.svc.Revoke(e.ctx, id, "compromised"); return err }, keys.CodeRevoked},
+		{"suspended", func(e *env, id keyhouse.ID) error { _, err := e.svc.Suspend(e.ctx, id); return err }, keys.CodeSuspended},
+		{"rotated", func(e *env, id keyhouse.ID) error {
+			_, err := e.svc.Rotate(e.ctx, id, keys.RotateParams{Grace: dur(0)})
+			return err
+		}, keys.CodeGraceExpired},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			e := newEnv(t)
+			var id keyhouse.ID
+			var newKey string
+			var changeErr error
+			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				var ev struct {
+					NewKey string `json:"new_key"`
+				}
+				_ = json.NewDecoder(r.Body).Decode(&ev)
+				newKey = ev.NewKey
+				changeErr = tt.change(e, id)
+				w.WriteHeader(204)
+			}))
+			defer srv.Close()
+			c := e.mustCreate(keys.CreateParams{RotationIntervalDays: 1, RotationWebhookURL: srv.URL})
+			id = c.Key.ID
+			e.clock.Add(24 * time.Hour)
+			if n, err := e.svc.RunScheduledRotations(context.Background()); n != 0 || err != nil {
+				t.Fatalf("rotated %d, %v; want 0 (the key changed during delivery)", n, err)
+			}
+			if changeErr != nil || newKey == "" {
+				t.Fatalf("change during delivery: %v (new key delivered: %t)", changeErr, newKey != "")
+			}
+			if got := e.code(c.RawKey); got != tt.want {
+				t.Fatalf("old key after the job: %q, want %q", got, tt.want)
+			}
+			if got := e.code(newKey); got != keys.CodeRevoked {
+				t.Fatalf("delivered successor: %q, want revoked", got)
+			}
+			old, err := e.svc.Get(e.ctx, id)
+			if err != nil || (tt.name != "rotated" && old.ReplacedByKeyID != "") {
+				t.Fatalf("old key %+v, %v", old, err)
+			}
+		})
+	}
+}
+
 func TestScheduledRotationExactlyOnceAcrossServers(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t)

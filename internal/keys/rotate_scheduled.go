@@ -166,27 +166,35 @@ func (s *Service) rotateScheduled(ctx context.Context, k *keyhouse.Key) (bool, e
 	// The outcome is recorded even when the job is being stopped: a new
 	// key left active with no delivery would outlive its rotation.
 	ctx = context.WithoutCancel(ctx)
+	aborted := false
 	err = s.store.Update(ctx, func(tx keyhouse.Tx) error {
 		now := tx.Now()
-		if delivered != nil {
-			n, err := tx.KeyForUpdate(ctx, nk.OrgID, nk.ID)
-			if err != nil {
-				return err
-			}
-			n.State, n.RevokedAt, n.RevokeReason, n.UpdatedAt = keyhouse.KeyRevoked, &now, "rotation webhook delivery failed", now
-			if err := tx.UpdateKey(ctx, n); err != nil {
-				return err
-			}
-			return audit.RecordAs(ctx, tx, k.OrgID, keyhouse.PrincipalSystem, "system", audit.Entry{Action: "api_key.auto_rotation_failed",
-				ResourceType: "api_key", ResourceID: k.ID, Metadata: map[string]string{"new_key_id": nk.ID, "message_id": msgID}})
-		}
-		old, err := tx.KeyForUpdate(ctx, k.OrgID, k.ID)
-		if err != nil {
-			return err
-		}
 		n, err := tx.KeyForUpdate(ctx, nk.OrgID, nk.ID)
 		if err != nil {
 			return err
+		}
+		old, err := tx.KeyForUpdate(ctx, k.OrgID, k.ID)
+		if err != nil && keyhouse.ErrorCode(err) != keyhouse.ENOTFOUND {
+			return err
+		}
+		// The delivery took seconds to minutes, and the keys may have been
+		// changed meanwhile: an old key revoked, suspended or rotated by
+		// hand must stay so, and its successor must not outlive it.
+		changed := old == nil || old.State != keyhouse.KeyActive || n.State != keyhouse.KeyActive
+		if delivered != nil || changed {
+			action, reason := "api_key.auto_rotation_failed", "rotation webhook delivery failed"
+			if delivered == nil {
+				aborted = true
+				action, reason = "api_key.auto_rotation_aborted", "the rotated key changed during delivery"
+			}
+			if n.State != keyhouse.KeyRevoked {
+				n.State, n.RevokedAt, n.RevokeReason, n.UpdatedAt = keyhouse.KeyRevoked, &now, reason, now
+				if err := tx.UpdateKey(ctx, n); err != nil {
+					return err
+				}
+			}
+			return audit.RecordAs(ctx, tx, k.OrgID, keyhouse.PrincipalSystem, "system", audit.Entry{Action: action,
+				ResourceType: "api_key", ResourceID: k.ID, Metadata: map[string]string{"new_key_id": nk.ID, "message_id": msgID}})
 		}
 		t := now.Add(time.Duration(n.RotationIntervalDays) * 24 * time.Hour)
 		n.NextRotationAt, n.UpdatedAt = &t, now
@@ -199,7 +207,7 @@ func (s *Service) rotateScheduled(ctx context.Context, k *keyhouse.Key) (bool, e
 	if err != nil {
 		return false, err
 	}
-	return delivered == nil, nil
+	return delivered == nil && !aborted, nil
 }
 
 func truncate(s string, n int) string {
