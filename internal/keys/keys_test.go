@@ -6,6 +6,7 @@ import (
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/json"
+	"errors"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -900,5 +901,50 @@ func TestWebhookSecretSurvivesMasterKeyRotation(t *testing.T) {
 	}
 	if rcv.count() != 1 || !verifyStandardWebhook(c.WebhookSecret, rcv.headers[0], rcv.bodies[0]) {
 		t.Fatalf("%d deliveries; the signature must verify with the secret shown at create", rcv.count())
+	}
+}
+
+// refusingStore is the real store with writes refused on demand, as a
+// database that is briefly locked or down refuses them.
+type refusingStore struct {
+	keyhouse.Store
+	refuse atomic.Bool
+}
+
+func (s *refusingStore) Update(ctx context.Context, fn func(keyhouse.Tx) error) error {
+	if s.refuse.Load() {
+		return errors.New("database is locked")
+	}
+	return s.Store.Update(ctx, fn)
+}
+
+// A usage write that fails keeps its records for the next one: none is lost.
+func TestUsageKeptWhenAWriteFails(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	c := e.mustCreate(keys.CreateParams{})
+	st := &refusingStore{Store: e.db}
+	svc := keys.NewService(st, e.hasher, keys.Options{Clock: e.clock, UsageInterval: time.Hour, UsageBatch: 7, Sealer: e.sealer})
+	defer svc.Close(context.Background())
+	st.refuse.Store(true)
+	for range 20 {
+		if r, err := svc.Validate(e.ctx, keys.ValidateParams{RawKey: c.RawKey}); err != nil || !r.Valid {
+			t.Fatalf("validate: %+v, %v", r, err)
+		}
+	}
+	if err := svc.Flush(context.Background()); err == nil {
+		t.Fatal("flush with the database refusing writes: no error")
+	}
+	st.refuse.Store(false)
+	if err := svc.Flush(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	var n int
+	_ = e.db.View(context.Background(), func(tx keyhouse.Tx) (err error) {
+		_, n, err = tx.Usage(context.Background(), keyhouse.UsageFilter{OrgID: e.org, KeyID: c.Key.ID, Page: keyhouse.Page{Limit: 1}})
+		return err
+	})
+	if n != 20 {
+		t.Fatalf("usage after the database recovered: %d records, want 20", n)
 	}
 }

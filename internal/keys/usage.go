@@ -25,6 +25,10 @@ type usageItem struct {
 	latency                                 time.Duration
 }
 
+// maxRetainedUsage bounds the records kept for retry while the database
+// refuses writes (about 200 MB of items).
+const maxRetainedUsage = 1 << 20
+
 // usageWriter batches usage records and last-used times off the request
 // path: validations send to a buffered channel; one goroutine writes a batch
 // every interval or when it is full, in one transaction.
@@ -88,20 +92,36 @@ func (w *usageWriter) run() {
 			}
 			buf = buf[n:]
 		}
-		buf = buf[:0:0]
+		switch {
+		case len(buf) == 0:
+			buf = buf[:0:0]
+		case len(buf) > maxRetainedUsage:
+			// The database has refused writes for a long time: keep the
+			// newest records rather than grow without bound.
+			w.log.Error("usage records dropped", "records", len(buf)-maxRetainedUsage)
+			buf = slices.Clone(buf[len(buf)-maxRetainedUsage:])
+		default:
+			// Kept for the next write: a failed transaction wrote nothing.
+			buf = slices.Clone(buf)
+		}
 		return errors.Join(errs...)
 	}
+	// failing: the last write failed; until the next tick a full batch
+	// does not retry, so a refusing database is not hammered per record.
+	failing := false
 	for {
 		select {
 		case it := <-w.ch:
 			buf = append(buf, it)
-			if len(buf) >= w.batch {
-				_ = write()
+			if len(buf) >= w.batch && !failing {
+				failing = write() != nil
 			}
 		case <-t.C:
-			_ = write()
+			failing = write() != nil
 		case reply := <-w.flushReq:
-			reply <- write()
+			err := write()
+			failing = err != nil
+			reply <- err
 		case reply := <-w.stop:
 			err := write()
 			close(w.done)
