@@ -154,7 +154,11 @@ func originAllowed(origins []string, raw string) bool {
 			return true
 		}
 		if scheme, rest, ok := strings.Cut(a, "://*."); ok {
-			if oscheme, host, ok := strings.Cut(o, "://"); ok && oscheme == scheme && strings.HasSuffix(host, "."+rest) {
+			// An origin is scheme://host[:port]: anything else after the
+			// scheme ("evil.com/.example.com", "evil.com?.example.com")
+			// must not reach the suffix match.
+			if oscheme, host, ok := strings.Cut(o, "://"); ok && oscheme == scheme && !strings.ContainsAny(host, "/?#@\\ \t") &&
+				strings.HasSuffix(host, "."+rest) {
 				return true
 			}
 		}

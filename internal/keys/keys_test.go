@@ -225,6 +225,10 @@ func TestPolicyChecks(t *testing.T) {
 		{"OriginSubdomain", keys.ValidateParams{RawKey: originKey, Origin: "https://a.b.example.org"}, ""},
 		{"OriginApex", keys.ValidateParams{RawKey: originKey, Origin: "https://example.org"}, keys.CodeOriginNotAllowed},
 		{"OriginOther", keys.ValidateParams{RawKey: originKey, Origin: "https://evil.com"}, keys.CodeOriginNotAllowed},
+		{"OriginPathTrick", keys.ValidateParams{RawKey: originKey, Origin: "https://evil.com/.example.org"}, keys.CodeOriginNotAllowed},
+		{"OriginQueryTrick", keys.ValidateParams{RawKey: originKey, Origin: "https://evil.com?.example.org"}, keys.CodeOriginNotAllowed},
+		{"OriginUserinfoTrick", keys.ValidateParams{RawKey: originKey, Origin: "https://a.example.org@evil.com"}, keys.CodeOriginNotAllowed},
+		{"OriginOtherScheme", keys.ValidateParams{RawKey: originKey, Origin: "http://a.example.org"}, keys.CodeOriginNotAllowed},
 		{"OriginMissing", keys.ValidateParams{RawKey: originKey}, keys.CodeOriginNotAllowed},
 		{"ScopeHeld", keys.ValidateParams{RawKey: scopeKey, RequiredScopes: []string{"read:users"}}, ""},
 		{"ScopeMissing", keys.ValidateParams{RawKey: scopeKey, RequiredScopes: []string{"read:users", "write:users"}}, keys.CodeMissingScope},
@@ -946,5 +950,33 @@ func TestUsageKeptWhenAWriteFails(t *testing.T) {
 	})
 	if n != 20 {
 		t.Fatalf("usage after the database recovered: %d records, want 20", n)
+	}
+}
+
+// Every check of a policy runs whatever the others find, with or without a
+// rate limit.
+func TestPolicyParamsRefused(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	many := make([]string, 1001)
+	for i := range many {
+		many[i] = "10.0.0.1"
+	}
+	for _, rate := range []int{0, 5} {
+		for name, p := range map[string]keys.PolicyParams{
+			"negative daily quota":   {DailyQuota: -7},
+			"negative monthly quota": {MonthlyQuota: -1},
+			"too many IPs":           {AllowedIPs: many},
+			"bad CIDR":               {AllowedIPs: []string{"10.0.0.0/33"}},
+		} {
+			p.Name, p.RateLimit = "p", rate
+			if _, err := e.svc.CreatePolicy(e.ctx, p); keyhouse.ErrorCode(err) != keyhouse.EINVALID {
+				t.Errorf("rate limit %d, %s: %v, want invalid", rate, name, err)
+			}
+		}
+	}
+	pol, err := e.svc.CreatePolicy(e.ctx, keys.PolicyParams{Name: "p", RateLimit: 5})
+	if err != nil || pol.RateWindow != time.Minute {
+		t.Fatalf("rate limit without a window: %+v, %v; want a 1m window", pol, err)
 	}
 }

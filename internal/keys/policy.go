@@ -50,12 +50,13 @@ func (p *PolicyParams) check() error {
 		return invalid("burst_limit", "out_of_range", "must not be negative")
 	case p.RateWindow < 0 || p.MaxKeyAge < 0 || p.RotationPeriod < 0 || p.GracePeriod < 0:
 		return invalid("duration", "out_of_range", "durations must not be negative")
-	case p.RateLimit > 0 && p.RateWindow == 0:
-		p.RateWindow = time.Minute
 	case p.DailyQuota < 0 || p.MonthlyQuota < 0:
 		return invalid("quota", "out_of_range", "quotas must not be negative")
 	case len(p.AllowedIPs) > 1000 || len(p.AllowedOrigins) > 1000:
 		return invalid("allowed_ips", "too_many", "at most 1000 entries")
+	}
+	if p.RateLimit > 0 && p.RateWindow == 0 {
+		p.RateWindow = time.Minute
 	}
 	for _, ip := range p.AllowedIPs {
 		if !ValidCIDR(ip) {
