@@ -203,18 +203,29 @@ func (s *Service) lookup(ctx context.Context, h [32]byte, raw string) (*entry, e
 				}
 			}
 		}
-		if keyhouse.ErrorCode(err) == keyhouse.ENOTFOUND {
+		switch {
+		case keyhouse.ErrorCode(err) == keyhouse.ENOTFOUND:
+			k = nil
+		case err != nil:
+			return err
+		}
+		// Every miss reads one policy, the key's or none, so an unknown
+		// key costs what a known one does and timing tells them apart no
+		// better than the answer does.
+		orgID, policyID := "", noPolicy
+		if k != nil && k.PolicyID != "" {
+			orgID, policyID = k.OrgID, k.PolicyID
+		}
+		pol, perr := tx.Policy(ctx, orgID, policyID)
+		if perr != nil && (policyID != noPolicy || keyhouse.ErrorCode(perr) != keyhouse.ENOTFOUND) {
+			return perr
+		}
+		if k == nil {
 			e = &entry{}
 			return nil
 		}
-		if err != nil {
-			return err
-		}
-		var pol *keyhouse.Policy
-		if k.PolicyID != "" {
-			if pol, err = tx.Policy(ctx, k.OrgID, k.PolicyID); err != nil {
-				return err
-			}
+		if policyID == noPolicy {
+			pol = nil
 		}
 		e = newEntry(k, pol)
 		return nil
@@ -222,6 +233,13 @@ func (s *Service) lookup(ctx context.Context, h [32]byte, raw string) (*entry, e
 	if err != nil {
 		return nil, err
 	}
-	s.cache.store(h, e, gen)
+	// A key found under an older pepper is not cached: mutations drop the
+	// entry under the key's stored hash, not under h.
+	if e.key == nil || e.key.Hash == h {
+		s.cache.store(h, e, gen)
+	}
 	return e, nil
 }
+
+// noPolicy is a well-formed policy ID no row has.
+const noPolicy = "kpol_00000000000000000000000000"

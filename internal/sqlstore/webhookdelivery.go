@@ -32,7 +32,7 @@ func (t *tx) WebhookDeliveries(ctx context.Context, orgID, keyID keyhouse.ID, pg
 	l, o := limitOffset(pg)
 	if keyID != "" {
 		const q = `SELECT ` + deliveryCols + `, COUNT(*) OVER () FROM webhook_deliveries WHERE org_id = ? AND key_id = ?
-ORDER BY created_at DESC, id DESC LIMIT ? OFFSET ?`
+ORDER BY created_at DESC, attempt DESC, id DESC LIMIT ? OFFSET ?`
 		rows, err := t.query(ctx, q, orgID, keyID, l, o)
 		if err != nil {
 			return nil, 0, err
@@ -40,7 +40,7 @@ ORDER BY created_at DESC, id DESC LIMIT ? OFFSET ?`
 		return collectCounted(rows, scanDelivery)
 	}
 	const q = `SELECT ` + deliveryCols + `, COUNT(*) OVER () FROM webhook_deliveries WHERE org_id = ?
-ORDER BY created_at DESC, id DESC LIMIT ? OFFSET ?`
+ORDER BY created_at DESC, attempt DESC, id DESC LIMIT ? OFFSET ?`
 	rows, err := t.query(ctx, q, orgID, l, o)
 	if err != nil {
 		return nil, 0, err
