@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"github.com/keyhouse-dev/keyhouse/internal/crypto"
+	"github.com/keyhouse-dev/keyhouse/internal/ids"
 	"github.com/keyhouse-dev/keyhouse/internal/keyhouse"
 	"github.com/keyhouse-dev/keyhouse/internal/keys"
 	"github.com/keyhouse-dev/keyhouse/internal/secrets"
@@ -517,6 +518,33 @@ func TestUsageAggregatesEqualRawSums(t *testing.T) {
 	k, _ := e.svc.Get(e.ctx, c.Key.ID)
 	if k.LastUsedAt == nil {
 		t.Fatal("last_used_at not set")
+	}
+
+	// Latency sums too, in both units, with latencies that are not whole
+	// milliseconds (records written as the usage writer writes them).
+	lk := e.mustCreate(keys.CreateParams{}).Key
+	lats := []time.Duration{50 * time.Microsecond, 1500 * time.Microsecond, 2999 * time.Microsecond, 999 * time.Microsecond, 7 * time.Millisecond}
+	err = e.db.Update(context.Background(), func(tx keyhouse.Tx) error {
+		var recs []*keyhouse.UsageRecord
+		for i, l := range lats {
+			recs = append(recs, &keyhouse.UsageRecord{ID: ids.New(keyhouse.PrefixUsage), OrgID: e.org, KeyID: lk.ID, Valid: i%2 == 0,
+				StatusCode: 200, Latency: l, CreatedAt: start.Add(time.Duration(i) * time.Minute)})
+		}
+		return tx.InsertUsage(context.Background(), recs)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	lraw, _ := e.svc.Usage(e.ctx, keys.UsageQuery{KeyID: lk.ID, Page: keyhouse.Page{Limit: 1000}})
+	var rawUS, rawMS int64
+	for _, u := range lraw {
+		rawUS += u.Latency.Microseconds()
+		rawMS += u.Latency.Milliseconds()
+	}
+	lb, _ := e.svc.Aggregate(e.ctx, keys.UsageQuery{KeyID: lk.ID}, keys.Day)
+	if len(lraw) != len(lats) || len(lb) != 1 || lb[0].TotalLatency.Microseconds() != rawUS || lb[0].TotalLatencyMS != rawMS ||
+		lb[0].Requests != int64(len(lats)) || lb[0].Errors != 2 {
+		t.Fatalf("latency bucket %+v; raw %d records, %d us, %d ms", lb, len(lraw), rawUS, rawMS)
 	}
 }
 

@@ -240,7 +240,11 @@ type Bucket struct {
 	Requests     int64
 	Errors       int64
 	TotalLatency time.Duration
-	P50, P99     time.Duration
+	// TotalLatencyMS sums each record's latency in whole milliseconds, as
+	// raw records are rendered, so a bucket equals the records it covers
+	// in either unit.
+	TotalLatencyMS int64
+	P50, P99       time.Duration
 }
 
 func (p Period) start(t time.Time) time.Time {
@@ -286,6 +290,7 @@ func (s *Service) Aggregate(ctx context.Context, q UsageQuery, period Period) ([
 				a.b.Errors++
 			}
 			a.b.TotalLatency += u.Latency
+			a.b.TotalLatencyMS += u.Latency.Milliseconds()
 			a.lat = append(a.lat, u.Latency)
 			return nil
 		})

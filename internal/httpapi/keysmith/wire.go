@@ -236,7 +236,8 @@ type aggregateResponse struct {
 	PeriodStart    string `json:"period_start"`
 	RequestCount   int64  `json:"request_count"`
 	ErrorCount     int64  `json:"error_count"`
-	TotalLatencyMS int64  `json:"total_latency_ms"`
+	TotalLatencyMS int64  `json:"total_latency_ms" doc:"the sum of the records' latency_ms"`
+	TotalLatencyUS int64  `json:"total_latency_us" doc:"the sum of the records' latency_us"`
 	P50LatencyMS   int64  `json:"p50_latency_ms"`
 	P99LatencyMS   int64  `json:"p99_latency_ms"`
 }
@@ -245,7 +246,7 @@ func newAggregates(org string, bs []keys.Bucket) []aggregateResponse {
 	out := make([]aggregateResponse, 0, len(bs))
 	for _, b := range bs {
 		out = append(out, aggregateResponse{KeyID: b.KeyID, TenantID: org, Period: string(b.Period), PeriodStart: httpapi.Time(b.Start),
-			RequestCount: b.Requests, ErrorCount: b.Errors, TotalLatencyMS: b.TotalLatency.Milliseconds(),
+			RequestCount: b.Requests, ErrorCount: b.Errors, TotalLatencyMS: b.TotalLatencyMS, TotalLatencyUS: b.TotalLatency.Microseconds(),
 			P50LatencyMS: b.P50.Milliseconds(), P99LatencyMS: b.P99.Milliseconds()})
 	}
 	return out
