@@ -38,12 +38,27 @@ type Error struct {
 	RequestID string
 	// RetryAfter is the server's Retry-After, when it sent one.
 	RetryAfter time.Duration
+	// Fields are the invalid fields an RFC 9457 problem names.
+	Fields []FieldError
+	// Body is the answer as sent (at most 64 KiB), for surfaces whose
+	// failures carry more than the problem's members.
+	Body []byte
+}
+
+// FieldError is one invalid field of a problem's "errors".
+type FieldError struct {
+	Field   string `json:"field"`
+	Code    string `json:"code"`
+	Message string `json:"message"`
 }
 
 func (e *Error) Error() string {
 	msg := e.Message
 	if msg == "" {
 		msg = http.StatusText(e.Status)
+	}
+	for _, f := range e.Fields {
+		msg += " " + f.Field + " " + f.Message + "."
 	}
 	if e.Code != "" {
 		return fmt.Sprintf("%s (%d %s)", msg, e.Status, e.Code)
@@ -120,7 +135,7 @@ func (c *Client) send(ctx context.Context, method, path string, query url.Values
 // error_description} and project keys' {error:{code,message}}.
 func readError(resp *http.Response) error {
 	b, _ := io.ReadAll(io.LimitReader(resp.Body, 64<<10))
-	e := &Error{Status: resp.StatusCode, RequestID: resp.Header.Get("X-Request-Id")}
+	e := &Error{Status: resp.StatusCode, RequestID: resp.Header.Get("X-Request-Id"), Body: b}
 	if ra := resp.Header.Get("Retry-After"); ra != "" {
 		var s int
 		if _, err := fmt.Sscanf(ra, "%d", &s); err == nil {
@@ -140,6 +155,7 @@ func readError(resp *http.Response) error {
 	switch {
 	case probe["detail"] != nil || probe["title"] != nil:
 		e.Code, e.Message = str("code"), str("detail")
+		_ = json.Unmarshal(probe["errors"], &e.Fields)
 	case probe["error_description"] != nil:
 		e.Code, e.Message = str("error"), str("error_description")
 	case probe["error"] != nil:

@@ -2,6 +2,7 @@ package client
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"net/url"
 	"strconv"
@@ -83,7 +84,12 @@ func (c *Client) ValidateKey(ctx context.Context, req ValidateRequest) (*Validat
 	err := c.do(ctx, "POST", "/v1/keys/validate", nil, req, &out)
 	var e *Error
 	if errors.As(err, &e) && (e.Status == 401 || e.Status == 403 || e.Status == 429) && e.Code != "" && e.Code != "unauthorized" && e.Code != "forbidden" {
-		return &ValidateResult{Valid: false, Code: e.Code, Detail: e.Message, Status: e.Status}, nil
+		// The failure body is the validate answer itself (valid, code and,
+		// when rate limited, limit, remaining, reset).
+		r := ValidateResult{}
+		_ = json.Unmarshal(e.Body, &r)
+		r.Valid, r.Code, r.Detail, r.Status = false, e.Code, e.Message, e.Status
+		return &r, nil
 	}
 	if err != nil {
 		return nil, err
@@ -122,6 +128,15 @@ func (c *Client) ListPolicies(ctx context.Context) ([]Policy, error) {
 func (c *Client) GetPolicy(ctx context.Context, id string) (*Policy, error) {
 	var out Policy
 	if err := c.do(ctx, "GET", "/v1/policies/"+url.PathEscape(id), nil, nil, &out); err != nil {
+		return nil, err
+	}
+	return &out, nil
+}
+
+// ReplacePolicy replaces a key policy (PUT: omitted fields are zeroed).
+func (c *Client) ReplacePolicy(ctx context.Context, id string, req PolicyRequest) (*Policy, error) {
+	var out Policy
+	if err := c.do(ctx, "PUT", "/v1/policies/"+url.PathEscape(id), nil, req, &out); err != nil {
 		return nil, err
 	}
 	return &out, nil

@@ -98,10 +98,22 @@ type PolicyRequest struct {
 	RateLimit       int      `json:"rate_limit,omitempty"`
 	RateLimitWindow string   `json:"rate_limit_window,omitempty"`
 	BurstLimit      int      `json:"burst_limit,omitempty"`
+	AllowedScopes   []string `json:"allowed_scopes,omitempty"`
 	AllowedIPs      []string `json:"allowed_ips,omitempty"`
 	AllowedOrigins  []string `json:"allowed_origins,omitempty"`
 	MaxKeyLifetime  string   `json:"max_key_lifetime,omitempty"`
+	RotationPeriod  string   `json:"rotation_period,omitempty"`
 	GracePeriod     string   `json:"grace_period,omitempty"`
+	DailyQuota      int64    `json:"daily_quota,omitempty"`
+	MonthlyQuota    int64    `json:"monthly_quota,omitempty"`
+}
+
+// Request is the policy as a PolicyRequest, for a read-modify-replace.
+func (p *Policy) Request() PolicyRequest {
+	return PolicyRequest{Name: p.Name, Description: p.Description, RateLimit: p.RateLimit, RateLimitWindow: p.RateLimitWindow,
+		BurstLimit: p.BurstLimit, AllowedScopes: p.AllowedScopes, AllowedIPs: p.AllowedIPs, AllowedOrigins: p.AllowedOrigins,
+		MaxKeyLifetime: p.MaxKeyLifetime, RotationPeriod: p.RotationPeriod, GracePeriod: p.GracePeriod,
+		DailyQuota: p.DailyQuota, MonthlyQuota: p.MonthlyQuota}
 }
 
 // Scope is a registered scope.

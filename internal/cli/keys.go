@@ -48,6 +48,9 @@ func newKeysCreateCmd(env *Env) *cobra.Command {
 			if err != nil {
 				return err
 			}
+			if expires < 0 {
+				return fmt.Errorf("--expires-in must be a positive duration, not %s", expires)
+			}
 			if expires > 0 {
 				t := time.Now().Add(expires)
 				req.ExpiresAt = &t
@@ -185,11 +188,7 @@ func newKeysStateCmd(env *Env, verb, short string) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			if f.json {
-				return printJSON(env.Stdout, map[string]string{"id": args[0], "result": verb + "d"})
-			}
-			fmt.Fprintf(env.Stdout, "%s: %sd\n", args[0], verb)
-			return nil
+			return printDone(env, f.json, args[0], pastTense[verb])
 		},
 	}
 	f.bind(cmd)
@@ -239,4 +238,15 @@ func newKeysValidateCmd(env *Env) *cobra.Command {
 	cmd.Flags().StringVar(&req.Origin, "origin", "", "the caller's origin")
 	cmd.Flags().StringSliceVar(&req.RequiredScopes, "require-scope", nil, "scope the key must carry, repeatable")
 	return cmd
+}
+
+var pastTense = map[string]string{"revoke": "revoked", "suspend": "suspended", "reactivate": "reactivated"}
+
+// printDone reports an action on id that answers nothing but success.
+func printDone(env *Env, asJSON bool, id, result string) error {
+	if asJSON {
+		return printJSON(env.Stdout, map[string]string{"id": id, "result": result})
+	}
+	_, err := fmt.Fprintf(env.Stdout, "%s: %s\n", id, result)
+	return err
 }

@@ -30,15 +30,52 @@ func newPoliciesCmd(env *Env) *cobra.Command {
 			return nil
 		}}
 	cf.bind(create)
-	create.Flags().StringVar(&req.Name, "name", "", "name (required)")
-	create.Flags().IntVar(&req.RateLimit, "rate-limit", 0, "requests per window (0: none)")
-	create.Flags().StringVar(&req.RateLimitWindow, "rate-window", "", "window: 1m, 1h…")
-	create.Flags().IntVar(&req.BurstLimit, "burst", 0, "burst (default: the rate limit)")
-	create.Flags().StringSliceVar(&req.AllowedIPs, "allow-ip", nil, "allowed CIDR or address, repeatable")
-	create.Flags().StringSliceVar(&req.AllowedOrigins, "allow-origin", nil, "allowed origin, repeatable")
-	create.Flags().StringVar(&req.MaxKeyLifetime, "max-key-age", "", "maximum key age: 90d, 2160h…")
-	create.Flags().StringVar(&req.GracePeriod, "grace-period", "", "rotation grace period")
+	policyFlags(create, &req)
 	_ = create.MarkFlagRequired("name")
+
+	var uf clientFlags
+	var upd client.PolicyRequest
+	update := &cobra.Command{Use: "update POLICY_ID [flags]", Short: "Change a policy: only the flags given change", Args: cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			c, err := uf.client(env)
+			if err != nil {
+				return err
+			}
+			cur, err := c.GetPolicy(cmd.Context(), args[0])
+			if err != nil {
+				return err
+			}
+			// The API replaces the whole policy; start from what it holds.
+			req := cur.Request()
+			fl := cmd.Flags()
+			set := func(name string, apply func()) {
+				if fl.Changed(name) {
+					apply()
+				}
+			}
+			set("name", func() { req.Name = upd.Name })
+			set("description", func() { req.Description = upd.Description })
+			set("rate-limit", func() { req.RateLimit = upd.RateLimit })
+			set("rate-window", func() { req.RateLimitWindow = upd.RateLimitWindow })
+			set("burst", func() { req.BurstLimit = upd.BurstLimit })
+			set("allow-ip", func() { req.AllowedIPs = upd.AllowedIPs })
+			set("allow-origin", func() { req.AllowedOrigins = upd.AllowedOrigins })
+			set("max-key-age", func() { req.MaxKeyLifetime = upd.MaxKeyLifetime })
+			set("grace-period", func() { req.GracePeriod = upd.GracePeriod })
+			set("daily-quota", func() { req.DailyQuota = upd.DailyQuota })
+			set("monthly-quota", func() { req.MonthlyQuota = upd.MonthlyQuota })
+			p, err := c.ReplacePolicy(cmd.Context(), args[0], req)
+			if err != nil {
+				return err
+			}
+			if uf.json {
+				return printJSON(env.Stdout, p)
+			}
+			printPolicies(env, []client.Policy{*p})
+			return nil
+		}}
+	uf.bind(update)
+	policyFlags(update, &upd)
 
 	list := &cobra.Command{Use: "list", Short: "List policies", Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
@@ -83,12 +120,27 @@ func newPoliciesCmd(env *Env) *cobra.Command {
 			if err := c.DeletePolicy(cmd.Context(), args[0]); err != nil {
 				return err
 			}
-			fmt.Fprintf(env.Stdout, "%s: deleted\n", args[0])
-			return nil
+			return printDone(env, df.json, args[0], "deleted")
 		}}
 	df.bind(del)
-	cmd.AddCommand(create, list, get, del)
+	cmd.AddCommand(create, update, list, get, del)
 	return cmd
+}
+
+// policyFlags binds the flags create and update share.
+func policyFlags(cmd *cobra.Command, req *client.PolicyRequest) {
+	f := cmd.Flags()
+	f.StringVar(&req.Name, "name", "", "name (required on create)")
+	f.StringVar(&req.Description, "description", "", "description")
+	f.IntVar(&req.RateLimit, "rate-limit", 0, "requests per window (0: none)")
+	f.StringVar(&req.RateLimitWindow, "rate-window", "", "window: 1m, 1h…")
+	f.IntVar(&req.BurstLimit, "burst", 0, "burst (default: the rate limit)")
+	f.StringSliceVar(&req.AllowedIPs, "allow-ip", nil, "allowed CIDR or address, repeatable")
+	f.StringSliceVar(&req.AllowedOrigins, "allow-origin", nil, "allowed origin, repeatable")
+	f.StringVar(&req.MaxKeyLifetime, "max-key-age", "", "maximum key age: 90d, 2160h…")
+	f.StringVar(&req.GracePeriod, "grace-period", "", "rotation grace period")
+	f.Int64Var(&req.DailyQuota, "daily-quota", 0, "daily quota, stored (0: unlimited)")
+	f.Int64Var(&req.MonthlyQuota, "monthly-quota", 0, "monthly quota, stored (0: unlimited)")
 }
 
 func printPolicies(env *Env, ps []client.Policy) {

@@ -65,7 +65,21 @@ func newRoot(env *Env) *cobra.Command {
 		newUsageCmd(env),
 	)
 	annotateEnv(root)
+	strictGroups(root)
 	return root
+}
+
+// strictGroups makes every command that only groups others refuse an
+// unknown subcommand with an error (and a non-zero exit), where cobra
+// would print the help and succeed; alone, a group prints its help.
+func strictGroups(cmd *cobra.Command) {
+	for _, c := range cmd.Commands() {
+		if c.HasSubCommands() && !c.Runnable() {
+			c.Args = cobra.NoArgs
+			c.RunE = func(c *cobra.Command, _ []string) error { return c.Help() }
+		}
+		strictGroups(c)
+	}
 }
 
 // EnvName is the environment variable that backs a flag: --database-url

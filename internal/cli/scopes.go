@@ -59,8 +59,7 @@ func newScopesCmd(env *Env) *cobra.Command {
 			if err := c.DeleteScope(cmd.Context(), args[0]); err != nil {
 				return err
 			}
-			fmt.Fprintf(env.Stdout, "%s: deleted\n", args[0])
-			return nil
+			return printDone(env, df.json, args[0], "deleted")
 		}}
 	df.bind(del)
 	cmd.AddCommand(create, list, del)
