@@ -1045,3 +1045,45 @@ func TestRevokeSeenForKeyUnderOlderPepper(t *testing.T) {
 		t.Fatalf("old-pepper key right after revoke: %+v", r)
 	}
 }
+
+// A due key with nowhere to deliver to (a webhook URL removed by hand or by
+// an older version) stops being scheduled, and that is audited.
+func TestScheduledRotationWithoutWebhookIsDisabled(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	rcv := newReceiver(t, 0)
+	c := e.mustCreate(keys.CreateParams{RotationIntervalDays: 1, RotationWebhookURL: rcv.srv.URL})
+	err := e.db.Update(context.Background(), func(tx keyhouse.Tx) error {
+		k, err := tx.KeyForUpdate(context.Background(), e.org, c.Key.ID)
+		if err != nil {
+			return err
+		}
+		k.RotationWebhookURL = ""
+		return tx.UpdateKey(context.Background(), k)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.clock.Add(25 * time.Hour)
+	if n, err := e.svc.RunScheduledRotations(context.Background()); n != 0 || err != nil {
+		t.Fatalf("rotated %d, %v", n, err)
+	}
+	k, _ := e.svc.Get(e.ctx, c.Key.ID)
+	if k.RotationIntervalDays != 0 || k.NextRotationAt != nil || rcv.count() != 0 || e.code(c.RawKey) != "" {
+		t.Fatalf("key %+v, %d deliveries", k, rcv.count())
+	}
+	var events []*keyhouse.AuditEvent
+	_ = e.db.View(context.Background(), func(tx keyhouse.Tx) (err error) {
+		events, _, err = tx.AuditEvents(context.Background(), keyhouse.AuditFilter{OrgID: e.org, Limit: 100})
+		return err
+	})
+	found := 0
+	for _, ev := range events {
+		if ev.Action == "api_key.auto_rotation_disabled" && ev.ResourceID == c.Key.ID {
+			found++
+		}
+	}
+	if found != 1 {
+		t.Fatalf("%d auto_rotation_disabled events", found)
+	}
+}

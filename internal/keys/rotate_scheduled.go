@@ -126,7 +126,11 @@ func (s *Service) rotateScheduled(ctx context.Context, k *keyhouse.Key) (bool, e
 		if old.RotationWebhookURL == "" || old.WebhookSecretSealed == nil {
 			// Nothing to deliver to: stop scheduling (reference behaviour).
 			old.RotationIntervalDays, old.NextRotationAt, old.UpdatedAt = 0, nil, now
-			return tx.UpdateKey(ctx, old)
+			if err := tx.UpdateKey(ctx, old); err != nil {
+				return err
+			}
+			return audit.RecordAs(ctx, tx, k.OrgID, keyhouse.PrincipalSystem, "system", audit.Entry{Action: "api_key.auto_rotation_disabled",
+				ResourceType: "api_key", ResourceID: k.ID, Metadata: map[string]string{"reason": "no rotation webhook"}})
 		}
 		nk, raw, err = s.successor(old, now, "system", old.Name+" (auto-rotated)")
 		if err != nil {
