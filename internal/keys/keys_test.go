@@ -1087,3 +1087,26 @@ func TestScheduledRotationWithoutWebhookIsDisabled(t *testing.T) {
 		t.Fatalf("%d auto_rotation_disabled events", found)
 	}
 }
+
+// An attempt made as the job is being stopped is still recorded.
+func TestWebhookAttemptRecordedWhenStopping(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		cancel() // the server is shutting down while this attempt is answered
+		w.WriteHeader(500)
+	}))
+	defer srv.Close()
+	c := e.mustCreate(keys.CreateParams{RotationIntervalDays: 1, RotationWebhookURL: srv.URL})
+	e.clock.Add(24 * time.Hour)
+	_, _ = e.svc.RunScheduledRotations(ctx)
+	ds, total, err := e.svc.WebhookDeliveries(e.ctx, c.Key.ID, keyhouse.Page{})
+	if err != nil || total < 1 || ds[len(ds)-1].Attempt != 1 || ds[len(ds)-1].Status != "failed" {
+		t.Fatalf("recorded attempts %d %v: %+v", total, err, ds)
+	}
+	if got := e.code(c.RawKey); got != "" {
+		t.Fatalf("old key after an interrupted rotation: %q, want valid", got)
+	}
+}

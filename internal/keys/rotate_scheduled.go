@@ -162,7 +162,10 @@ func (s *Service) rotateScheduled(ctx context.Context, k *keyhouse.Key) (bool, e
 			if a.Err != nil {
 				d.Status, d.Error = "failed", truncate(a.Err.Error(), 500)
 			}
-			if err := s.store.Update(ctx, func(tx keyhouse.Tx) error { return tx.CreateWebhookDelivery(ctx, d) }); err != nil {
+			// Recorded even when the job is being stopped mid-delivery: the
+			// attempt happened.
+			rctx := context.WithoutCancel(ctx)
+			if err := s.store.Update(rctx, func(tx keyhouse.Tx) error { return tx.CreateWebhookDelivery(rctx, d) }); err != nil {
 				s.log.Error("record webhook delivery", "key_id", k.ID, "err", err)
 			}
 		})
