@@ -50,6 +50,9 @@ type Key struct {
 	// it stays valid until GraceExpiresAt and not a moment after.
 	ReplacedByKeyID ID
 	GraceExpiresAt  *time.Time
+	// PendingSuccessorID names the key a scheduled rotation created and is
+	// still delivering; "" once the outcome is recorded.
+	PendingSuccessorID ID
 	// Scheduled rotation: every RotationIntervalDays (0: never), at
 	// NextRotationAt, the new key POSTed to RotationWebhookURL, signed with
 	// the per-key secret kept sealed in WebhookSecretSealed.

@@ -1110,3 +1110,67 @@ func TestWebhookAttemptRecordedWhenStopping(t *testing.T) {
 		t.Fatalf("old key after an interrupted rotation: %q, want valid", got)
 	}
 }
+
+// A server that stops between creating a scheduled successor and recording
+// the outcome leaves the successor pending; the next attempt revokes it
+// before it makes another, so no unrecorded key stays active.
+func TestScheduledRotationCleansUpAnInterruptedAttempt(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	st := &refusingStore{Store: e.db}
+	svc := keys.NewService(st, e.hasher, keys.Options{Clock: e.clock, Sealer: e.sealer, AllowPrivateNet: true, CacheTTL: time.Hour,
+		Webhook: &webhook.Deliverer{Sleep: func(context.Context, time.Duration) error { return nil }}})
+	defer svc.Close(context.Background())
+	code := func(raw string) keys.FailureCode {
+		r, err := svc.Validate(e.ctx, keys.ValidateParams{RawKey: raw})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return r.Code
+	}
+	var mu sync.Mutex
+	var delivered []string
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		var ev struct {
+			NewKey string `json:"new_key"`
+		}
+		_ = json.NewDecoder(r.Body).Decode(&ev)
+		mu.Lock()
+		delivered = append(delivered, ev.NewKey)
+		if len(delivered) == 1 {
+			st.refuse.Store(true) // the database goes away: nothing after this is recorded
+		}
+		mu.Unlock()
+		w.WriteHeader(204)
+	}))
+	defer srv.Close()
+	c, err := svc.Create(e.ctx, keys.CreateParams{RotationIntervalDays: 1, RotationWebhookURL: srv.URL})
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.clock.Add(24 * time.Hour)
+	if _, err := svc.RunScheduledRotations(context.Background()); err == nil {
+		t.Fatal("the outcome was recorded with the database refusing writes")
+	}
+	st.refuse.Store(false)
+	if got := code(delivered[0]); got != "" {
+		t.Fatalf("interrupted successor before the retry: %q (the test needs it active)", got)
+	}
+	e.clock.Add(16 * time.Minute) // the claim lease ends
+	if n, err := svc.RunScheduledRotations(context.Background()); n != 1 || err != nil {
+		t.Fatalf("retry rotated %d, %v", n, err)
+	}
+	if len(delivered) != 2 {
+		t.Fatalf("%d deliveries", len(delivered))
+	}
+	if got := code(delivered[0]); got != keys.CodeRevoked {
+		t.Fatalf("interrupted successor after the retry: %q, want revoked", got)
+	}
+	if got := code(delivered[1]); got != "" {
+		t.Fatalf("new successor: %q", got)
+	}
+	old, _ := svc.Get(e.ctx, c.Key.ID)
+	if old.State != keyhouse.KeyRotated || old.PendingSuccessorID != "" || code(c.RawKey) != "" {
+		t.Fatalf("old key %+v", old)
+	}
+}

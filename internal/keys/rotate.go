@@ -119,7 +119,7 @@ func (s *Service) successor(old *keyhouse.Key, now time.Time, actor keyhouse.ID,
 	}
 	nk.State, nk.CreatedAt, nk.UpdatedAt, nk.CreatedBy = keyhouse.KeyActive, now, now, actor
 	nk.LastUsedAt, nk.RotatedAt, nk.RevokedAt, nk.RevokeReason = nil, nil, nil, ""
-	nk.ReplacedByKeyID, nk.GraceExpiresAt = "", nil
+	nk.ReplacedByKeyID, nk.GraceExpiresAt, nk.PendingSuccessorID = "", nil, ""
 	nk.Scopes = append([]string(nil), old.Scopes...)
 	if old.ExpiresAt != nil {
 		// The new key gets the lifetime the old one was given.

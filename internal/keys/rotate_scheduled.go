@@ -132,12 +132,19 @@ func (s *Service) rotateScheduled(ctx context.Context, k *keyhouse.Key) (bool, e
 			return audit.RecordAs(ctx, tx, k.OrgID, keyhouse.PrincipalSystem, "system", audit.Entry{Action: "api_key.auto_rotation_disabled",
 				ResourceType: "api_key", ResourceID: k.ID, Metadata: map[string]string{"reason": "no rotation webhook"}})
 		}
+		if err := s.abandonPending(ctx, tx, old, now); err != nil {
+			return err
+		}
 		nk, raw, err = s.successor(old, now, "system", old.Name+" (auto-rotated)")
 		if err != nil {
 			return err
 		}
 		nk.NextRotationAt = nil // set once delivered
-		return tx.CreateKey(ctx, nk)
+		if err := tx.CreateKey(ctx, nk); err != nil {
+			return err
+		}
+		old.PendingSuccessorID = nk.ID
+		return tx.UpdateKey(ctx, old)
 	})
 	if err != nil || nk == nil {
 		return false, err
@@ -187,7 +194,16 @@ func (s *Service) rotateScheduled(ctx context.Context, k *keyhouse.Key) (bool, e
 		// The delivery took seconds to minutes, and the keys may have been
 		// changed meanwhile: an old key revoked, suspended or rotated by
 		// hand must stay so, and its successor must not outlive it.
-		changed := old == nil || old.State != keyhouse.KeyActive || n.State != keyhouse.KeyActive
+		changed := old == nil || old.State != keyhouse.KeyActive || n.State != keyhouse.KeyActive ||
+			old.PendingSuccessorID != nk.ID
+		if old != nil && old.PendingSuccessorID == nk.ID {
+			old.PendingSuccessorID = ""
+			if delivered != nil || changed {
+				if err := tx.UpdateKey(ctx, old); err != nil {
+					return err
+				}
+			}
+		}
 		if delivered != nil || changed {
 			action, reason := "api_key.auto_rotation_failed", "rotation webhook delivery failed"
 			if delivered == nil {
@@ -215,6 +231,33 @@ func (s *Service) rotateScheduled(ctx context.Context, k *keyhouse.Key) (bool, e
 		return false, err
 	}
 	return delivered == nil && !aborted, nil
+}
+
+// abandonPending revokes the successor an earlier attempt created but never
+// saw through (the server stopped mid-delivery): the attempt about to start
+// makes a new one.
+func (s *Service) abandonPending(ctx context.Context, tx keyhouse.Tx, old *keyhouse.Key, now time.Time) error {
+	if old.PendingSuccessorID == "" {
+		return nil
+	}
+	p, err := tx.KeyForUpdate(ctx, old.OrgID, old.PendingSuccessorID)
+	switch {
+	case keyhouse.ErrorCode(err) == keyhouse.ENOTFOUND:
+	case err != nil:
+		return err
+	case p.State != keyhouse.KeyRevoked:
+		p.State, p.RevokedAt, p.RevokeReason, p.UpdatedAt = keyhouse.KeyRevoked, &now, "scheduled rotation interrupted", now
+		if err := tx.UpdateKey(ctx, p); err != nil {
+			return err
+		}
+		s.cache.invalidate(p.Hash)
+		if err := audit.RecordAs(ctx, tx, old.OrgID, keyhouse.PrincipalSystem, "system", audit.Entry{Action: "api_key.auto_rotation_abandoned",
+			ResourceType: "api_key", ResourceID: old.ID, Metadata: map[string]string{"new_key_id": p.ID}}); err != nil {
+			return err
+		}
+	}
+	old.PendingSuccessorID = ""
+	return nil
 }
 
 func truncate(s string, n int) string {

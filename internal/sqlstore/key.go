@@ -13,7 +13,7 @@ import (
 const keyCols = `id, org_id, project_id, environment_id, name, description, prefix, environment, key_prefix, hint,
 hash, pepper_version, state, scopes, policy_id, metadata, created_by, created_at, updated_at, expires_at,
 last_used_at, rotated_at, revoked_at, revoke_reason, replaced_by_key_id, grace_expires_at,
-rotation_interval_days, next_rotation_at, rotation_webhook_url, webhook_secret, webhook_secret_key_id`
+rotation_interval_days, next_rotation_at, rotation_webhook_url, webhook_secret, webhook_secret_key_id, pending_successor_id`
 
 const keyNotFound = "Key not found."
 
@@ -27,7 +27,7 @@ func scanKey(s interface{ Scan(...any) error }) (*keyhouse.Key, error) {
 	err := s.Scan(&k.ID, &k.OrgID, &k.ProjectID, &envID, &k.Name, &k.Description, &k.Prefix, &k.Environment,
 		&k.KeyPrefix, &k.Hint, &h, &k.PepperVersion, &state, &scopes, &policyID, &meta, &k.CreatedBy, &created,
 		&updated, &expires, &used, &rotated, &revoked, &k.RevokeReason, &k.ReplacedByKeyID, &grace,
-		&k.RotationIntervalDays, &next, &k.RotationWebhookURL, &secret, &k.WebhookSecretKeyID)
+		&k.RotationIntervalDays, &next, &k.RotationWebhookURL, &secret, &k.WebhookSecretKeyID, &k.PendingSuccessorID)
 	if err != nil {
 		return nil, err
 	}
@@ -52,7 +52,7 @@ func listOrEmpty(v []string) []string {
 
 func (t *tx) CreateKey(ctx context.Context, k *keyhouse.Key) error {
 	const q = `INSERT INTO api_keys (` + keyCols + `) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,
-?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
+?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
 	meta := k.Metadata
 	if meta == nil {
 		meta = map[string]any{}
@@ -62,7 +62,7 @@ func (t *tx) CreateKey(ctx context.Context, k *keyhouse.Key) error {
 		jsonText(listOrEmpty(k.Scopes)), nullStr(k.PolicyID), jsonText(meta), k.CreatedBy, ms(k.CreatedAt),
 		ms(k.UpdatedAt), nullMS(k.ExpiresAt), nullMS(k.LastUsedAt), nullMS(k.RotatedAt), nullMS(k.RevokedAt),
 		k.RevokeReason, k.ReplacedByKeyID, nullMS(k.GraceExpiresAt), k.RotationIntervalDays, nullMS(k.NextRotationAt),
-		k.RotationWebhookURL, k.WebhookSecretSealed, k.WebhookSecretKeyID)
+		k.RotationWebhookURL, k.WebhookSecretSealed, k.WebhookSecretKeyID, k.PendingSuccessorID)
 	if isUnique(err) {
 		return keyhouse.Errorf(keyhouse.ECONFLICT, "The key already exists.")
 	}
@@ -140,8 +140,8 @@ func (t *tx) Keys(ctx context.Context, f keyhouse.KeyFilter) ([]*keyhouse.Key, i
 func (t *tx) UpdateKey(ctx context.Context, k *keyhouse.Key) error {
 	const q = `UPDATE api_keys SET name = ?, description = ?, state = ?, scopes = ?, policy_id = ?, metadata = ?,
 updated_at = ?, expires_at = ?, rotated_at = ?, revoked_at = ?, revoke_reason = ?, replaced_by_key_id = ?,
-grace_expires_at = ?, rotation_interval_days = ?, next_rotation_at = ?, rotation_webhook_url = ?
-WHERE org_id = ? AND id = ?`
+grace_expires_at = ?, rotation_interval_days = ?, next_rotation_at = ?, rotation_webhook_url = ?,
+pending_successor_id = ? WHERE org_id = ? AND id = ?`
 	meta := k.Metadata
 	if meta == nil {
 		meta = map[string]any{}
@@ -149,7 +149,7 @@ WHERE org_id = ? AND id = ?`
 	err := t.execOne(ctx, keyNotFound, q, k.Name, k.Description, string(k.State), jsonText(listOrEmpty(k.Scopes)),
 		nullStr(k.PolicyID), jsonText(meta), ms(k.UpdatedAt), nullMS(k.ExpiresAt), nullMS(k.RotatedAt),
 		nullMS(k.RevokedAt), k.RevokeReason, k.ReplacedByKeyID, nullMS(k.GraceExpiresAt), k.RotationIntervalDays,
-		nullMS(k.NextRotationAt), k.RotationWebhookURL, k.OrgID, k.ID)
+		nullMS(k.NextRotationAt), k.RotationWebhookURL, k.PendingSuccessorID, k.OrgID, k.ID)
 	if isForeignKey(err) {
 		return keyhouse.Errorf(keyhouse.ENOTFOUND, "Policy not found.")
 	}

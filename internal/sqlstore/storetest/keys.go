@@ -106,6 +106,15 @@ func testKeyRoundTrip(t *testing.T, s keyhouse.Store) {
 	if got.LastUsedAt == nil || !got.LastUsedAt.Equal(later) {
 		t.Fatalf("last used %v, want %v", got.LastUsedAt, later)
 	}
+	// A scheduled rotation's pending successor is kept and cleared.
+	for _, pending := range []string{"akey_pending", ""} {
+		got.PendingSuccessorID = pending
+		mustUpdate(t, s, func(tx keyhouse.Tx) error { return tx.UpdateKey(ctx, got) })
+		again, _ := view(t, s, func(tx keyhouse.Tx) (*keyhouse.Key, error) { return tx.Key(ctx, o.ID, k.ID) })
+		if again.PendingSuccessorID != pending {
+			t.Fatalf("pending successor %q, want %q", again.PendingSuccessorID, pending)
+		}
+	}
 	now := t0.Add(2 * time.Hour)
 	list, total, err := view2(t, s, func(tx keyhouse.Tx) ([]*keyhouse.Key, int, error) {
 		return tx.Keys(ctx, keyhouse.KeyFilter{OrgID: o.ID, State: keyhouse.KeyExpired, Now: now})
