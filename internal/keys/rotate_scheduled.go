@@ -123,6 +123,9 @@ func (s *Service) rotateScheduled(ctx context.Context, k *keyhouse.Key) (bool, e
 		if err != nil {
 			return err
 		}
+		if err := s.abandonPending(ctx, tx, old, now); err != nil {
+			return err
+		}
 		if old.RotationWebhookURL == "" || old.WebhookSecretSealed == nil {
 			// Nothing to deliver to: stop scheduling (reference behaviour).
 			old.RotationIntervalDays, old.NextRotationAt, old.UpdatedAt = 0, nil, now
@@ -131,9 +134,6 @@ func (s *Service) rotateScheduled(ctx context.Context, k *keyhouse.Key) (bool, e
 			}
 			return audit.RecordAs(ctx, tx, k.OrgID, keyhouse.PrincipalSystem, "system", audit.Entry{Action: "api_key.auto_rotation_disabled",
 				ResourceType: "api_key", ResourceID: k.ID, Metadata: map[string]string{"reason": "no rotation webhook"}})
-		}
-		if err := s.abandonPending(ctx, tx, old, now); err != nil {
-			return err
 		}
 		nk, raw, err = s.successor(old, now, "system", old.Name+" (auto-rotated)")
 		if err != nil {
