@@ -9,15 +9,21 @@ import (
 	"github.com/keyhouse-dev/keyhouse/internal/apptest"
 )
 
-func TestCLIKeys(t *testing.T) {
+// ownerCLI starts a server and returns a CLI runner signed in as its owner;
+// run returns what the command printed.
+func ownerCLI(t *testing.T) (*cliEnv, func(args ...string) (string, error)) {
 	env := apptest.New(t)
 	c := &cliEnv{t: t, dir: t.TempDir()}
 	auth := []string{"--server", env.URL, "--token", env.Owner.Token}
-	run := func(args ...string) (string, error) {
+	return c, func(args ...string) (string, error) {
 		var out bytes.Buffer
 		err := c.run(nil, &out, append(args, auth...)...)
 		return out.String(), err
 	}
+}
+
+func TestCLIKeys(t *testing.T) {
+	_, run := ownerCLI(t)
 	if _, err := run("scopes", "create", "read:users"); err != nil {
 		t.Fatal(err)
 	}
@@ -82,14 +88,7 @@ func TestCLIKeys(t *testing.T) {
 }
 
 func TestCLIPoliciesUpdateAndScriptOutput(t *testing.T) {
-	env := apptest.New(t)
-	c := &cliEnv{t: t, dir: t.TempDir()}
-	auth := []string{"--server", env.URL, "--token", env.Owner.Token}
-	run := func(args ...string) (string, error) {
-		var out bytes.Buffer
-		err := c.run(nil, &out, append(args, auth...)...)
-		return out.String(), err
-	}
+	c, run := ownerCLI(t)
 	out, err := run("policies", "create", "--name", "p", "--rate-limit", "1", "--rate-window", "1h", "--burst", "1",
 		"--allow-ip", "10.0.0.0/8", "--daily-quota", "500", "--json")
 	if err != nil {

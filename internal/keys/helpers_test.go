@@ -205,6 +205,20 @@ func (e *env) validate(p keys.ValidateParams) keys.Result {
 	return r
 }
 
+// usageCount is how many usage records the database holds for keyID.
+func (e *env) usageCount(keyID keyhouse.ID) int {
+	e.t.Helper()
+	var n int
+	err := e.db.View(context.Background(), func(tx keyhouse.Tx) (err error) {
+		_, n, err = tx.Usage(context.Background(), keyhouse.UsageFilter{OrgID: e.org, KeyID: keyID, Page: keyhouse.Page{Limit: 1}})
+		return err
+	})
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	return n
+}
+
 func (e *env) code(raw string) keys.FailureCode {
 	e.t.Helper()
 	return e.validate(keys.ValidateParams{RawKey: raw}).Code

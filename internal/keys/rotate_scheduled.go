@@ -132,8 +132,7 @@ func (s *Service) rotateScheduled(ctx context.Context, k *keyhouse.Key) (bool, e
 			if err := tx.UpdateKey(ctx, old); err != nil {
 				return err
 			}
-			return audit.RecordAs(ctx, tx, k.OrgID, keyhouse.PrincipalSystem, "system", audit.Entry{Action: "api_key.auto_rotation_disabled",
-				ResourceType: "api_key", ResourceID: k.ID, Metadata: map[string]string{"reason": "no rotation webhook"}})
+			return auditSystem(ctx, tx, old, "api_key.auto_rotation_disabled", map[string]string{"reason": "no rotation webhook"})
 		}
 		nk, raw, err = s.successor(old, now, "system", old.Name+" (auto-rotated)")
 		if err != nil {
@@ -194,15 +193,10 @@ func (s *Service) rotateScheduled(ctx context.Context, k *keyhouse.Key) (bool, e
 		// The delivery took seconds to minutes, and the keys may have been
 		// changed meanwhile: an old key revoked, suspended or rotated by
 		// hand must stay so, and its successor must not outlive it.
-		changed := old == nil || old.State != keyhouse.KeyActive || n.State != keyhouse.KeyActive ||
-			old.PendingSuccessorID != nk.ID
-		if old != nil && old.PendingSuccessorID == nk.ID {
-			old.PendingSuccessorID = ""
-			if delivered != nil || changed {
-				if err := tx.UpdateKey(ctx, old); err != nil {
-					return err
-				}
-			}
+		owns := old != nil && old.PendingSuccessorID == nk.ID
+		changed := !owns || old.State != keyhouse.KeyActive || n.State != keyhouse.KeyActive
+		if owns {
+			old.PendingSuccessorID = "" // written below, with the outcome
 		}
 		if delivered != nil || changed {
 			action, reason := "api_key.auto_rotation_failed", "rotation webhook delivery failed"
@@ -210,14 +204,15 @@ func (s *Service) rotateScheduled(ctx context.Context, k *keyhouse.Key) (bool, e
 				aborted = true
 				action, reason = "api_key.auto_rotation_aborted", "the rotated key changed during delivery"
 			}
-			if n.State != keyhouse.KeyRevoked {
-				n.State, n.RevokedAt, n.RevokeReason, n.UpdatedAt = keyhouse.KeyRevoked, &now, reason, now
-				if err := tx.UpdateKey(ctx, n); err != nil {
+			if owns {
+				if err := tx.UpdateKey(ctx, old); err != nil {
 					return err
 				}
 			}
-			return audit.RecordAs(ctx, tx, k.OrgID, keyhouse.PrincipalSystem, "system", audit.Entry{Action: action,
-				ResourceType: "api_key", ResourceID: k.ID, Metadata: map[string]string{"new_key_id": nk.ID, "message_id": msgID}})
+			if err := revokeSystem(ctx, tx, n, now, reason); err != nil {
+				return err
+			}
+			return auditSystem(ctx, tx, k, action, map[string]string{"new_key_id": nk.ID, "message_id": msgID})
 		}
 		t := now.Add(time.Duration(n.RotationIntervalDays) * 24 * time.Hour)
 		n.NextRotationAt, n.UpdatedAt = &t, now
@@ -246,18 +241,32 @@ func (s *Service) abandonPending(ctx context.Context, tx keyhouse.Tx, old *keyho
 	case err != nil:
 		return err
 	case p.State != keyhouse.KeyRevoked:
-		p.State, p.RevokedAt, p.RevokeReason, p.UpdatedAt = keyhouse.KeyRevoked, &now, "scheduled rotation interrupted", now
-		if err := tx.UpdateKey(ctx, p); err != nil {
+		if err := revokeSystem(ctx, tx, p, now, "scheduled rotation interrupted"); err != nil {
 			return err
 		}
 		s.cache.invalidate(p.Hash)
-		if err := audit.RecordAs(ctx, tx, old.OrgID, keyhouse.PrincipalSystem, "system", audit.Entry{Action: "api_key.auto_rotation_abandoned",
-			ResourceType: "api_key", ResourceID: old.ID, Metadata: map[string]string{"new_key_id": p.ID}}); err != nil {
+		if err := auditSystem(ctx, tx, old, "api_key.auto_rotation_abandoned", map[string]string{"new_key_id": p.ID}); err != nil {
 			return err
 		}
 	}
 	old.PendingSuccessorID = ""
 	return nil
+}
+
+// revokeSystem revokes k on the rotation job's behalf (a revoked key stays
+// as it is).
+func revokeSystem(ctx context.Context, tx keyhouse.Tx, k *keyhouse.Key, now time.Time, reason string) error {
+	if k.State == keyhouse.KeyRevoked {
+		return nil
+	}
+	k.State, k.RevokedAt, k.RevokeReason, k.UpdatedAt = keyhouse.KeyRevoked, &now, reason, now
+	return tx.UpdateKey(ctx, k)
+}
+
+// auditSystem records what the rotation job did to key k.
+func auditSystem(ctx context.Context, tx keyhouse.Tx, k *keyhouse.Key, action string, meta map[string]string) error {
+	return audit.RecordAs(ctx, tx, k.OrgID, keyhouse.PrincipalSystem, "system", audit.Entry{Action: action,
+		ResourceType: "api_key", ResourceID: k.ID, Metadata: meta})
 }
 
 func truncate(s string, n int) string {

@@ -216,18 +216,18 @@ func (s *Service) lookup(ctx context.Context, h [32]byte, raw string) (*entry, e
 		if k != nil && k.PolicyID != "" {
 			orgID, policyID = k.OrgID, k.PolicyID
 		}
-		pol, perr := tx.Policy(ctx, orgID, policyID)
-		if perr != nil && (policyID != noPolicy || keyhouse.ErrorCode(perr) != keyhouse.ENOTFOUND) {
-			return perr
+		pol, err := tx.Policy(ctx, orgID, policyID)
+		if policyID == noPolicy && keyhouse.ErrorCode(err) == keyhouse.ENOTFOUND {
+			pol, err = nil, nil
 		}
-		if k == nil {
+		switch {
+		case err != nil:
+			return err
+		case k == nil:
 			e = &entry{}
-			return nil
+		default:
+			e = newEntry(k, pol)
 		}
-		if policyID == noPolicy {
-			pol = nil
-		}
-		e = newEntry(k, pol)
 		return nil
 	})
 	if err != nil {
