@@ -122,6 +122,9 @@ func TestDecode(t *testing.T) {
 		Name  string   `json:"name"`
 		Count int      `json:"count"`
 		Tags  []string `json:"tags"`
+		Limit *struct {
+			Window int `json:"window"`
+		} `json:"limit"`
 	}
 	for _, tt := range []struct {
 		name, body, ctype string
@@ -136,6 +139,12 @@ func TestDecode(t *testing.T) {
 		{"UnknownAllowed", `{"nope":1}`, "", DecodeOptions{AllowUnknown: true}, "", ""},
 		{"WrongType", `{"count":"x"}`, "", DecodeOptions{}, keyhouse.EINVALID, "count"},
 		{"WrongNested", `{"tags":[1]}`, "", DecodeOptions{}, keyhouse.EINVALID, "tags"},
+		{"WrongDeep", `{"limit":{"window":"1m"}}`, "", DecodeOptions{}, keyhouse.EINVALID, "limit.window"},
+		{"UnknownDeep", `{"limit":{"burst":1}}`, "", DecodeOptions{}, keyhouse.EINVALID, "limit.burst"},
+		// Names match exactly: a client that sends "Name" has a bug to hear about.
+		{"CaseMismatch", `{"Name":"a"}`, "", DecodeOptions{}, keyhouse.EINVALID, "Name"},
+		// A repeated name is how a proxy and a server come to read different requests.
+		{"Duplicate", `{"name":"a","name":"b"}`, "", DecodeOptions{}, keyhouse.EMALFORMED, ""},
 		{"NotObject", `[1,2]`, "", DecodeOptions{}, keyhouse.EMALFORMED, ""},
 		{"Trailing", `{}x`, "", DecodeOptions{}, keyhouse.EMALFORMED, ""},
 		{"TwoValues", `{} {}`, "", DecodeOptions{}, keyhouse.EMALFORMED, ""},
