@@ -9,10 +9,12 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/netip"
+	"regexp"
 	"strings"
 	"testing"
 
 	"github.com/keyhouse-dev/keyhouse/internal/keyhouse"
+	"github.com/prometheus/client_golang/prometheus"
 )
 
 type fakeAuth struct{}
@@ -86,6 +88,46 @@ func TestRequestID(t *testing.T) {
 		if got == "" || m["id"] != got || (got == tt.sent) != tt.keep {
 			t.Errorf("sent %q: header %q body %q (keep %v)", tt.sent, got, m["id"], tt.keep)
 		}
+		if !tt.keep && !generatedID.MatchString(got) {
+			t.Errorf("generated ID %q is not req_ and 24 hex digits", got)
+		}
+	}
+}
+
+var generatedID = regexp.MustCompile(`^req_[0-9a-f]{24}$`)
+
+func TestMetricsCountPerSeries(t *testing.T) {
+	log := slog.New(slog.DiscardHandler)
+	rt := NewRouter(log)
+	rt.Add(Route{Method: "GET", Path: "/x", Public: true, Handler: func(w http.ResponseWriter, r *http.Request) error {
+		return JSON(w, 200, map[string]string{})
+	}})
+	m := NewMetrics(prometheus.NewRegistry())
+	srv := httptest.NewServer(Chain(Config{Logger: log, Auth: fakeAuth{}, Metrics: m}, rt))
+	t.Cleanup(srv.Close)
+	for _, method := range []string{"GET", "GET", "GET", "BREW", "FROB"} {
+		req, _ := http.NewRequest(method, srv.URL+"/x", nil)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+	}
+	rec := httptest.NewRecorder()
+	m.Handler().ServeHTTP(rec, httptest.NewRequest("GET", "/metrics", nil))
+	body := rec.Body.String()
+	for _, want := range []string{
+		`keyhouse_http_requests_total{method="GET",route="GET /x",status="200"} 3`,
+		`keyhouse_http_request_duration_seconds_count{method="GET",route="GET /x"} 3`,
+		// Invented methods share one label value instead of growing the set.
+		`keyhouse_http_requests_total{method="OTHER",route="unmatched",status="405"} 2`,
+	} {
+		if !strings.Contains(body, want) {
+			t.Errorf("metrics lack %s\n%s", want, body)
+		}
+	}
+	if strings.Contains(body, "BREW") || strings.Contains(body, "FROB") {
+		t.Error("a client-chosen method became a label value")
 	}
 }
 

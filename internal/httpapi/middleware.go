@@ -213,7 +213,9 @@ func requestID(r *http.Request) string {
 	}
 	var b [12]byte
 	_, _ = rand.Read(b[:])
-	return "req_" + hex.EncodeToString(b[:])
+	buf := [4 + 24]byte{'r', 'e', 'q', '_'}
+	hex.Encode(buf[4:], b[:])
+	return string(buf[:])
 }
 
 func plain(s string) bool {
