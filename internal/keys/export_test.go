@@ -14,3 +14,10 @@ func (s *Service) Check(ctx context.Context, orgID keyhouse.ID, p *ValidateParam
 
 // DropCache empties the key cache.
 func (s *Service) DropCache() { s.cache.invalidateAll() }
+
+// SetUsageQueueLimit changes how many usage records may wait for the writer.
+func (s *Service) SetUsageQueueLimit(n int) {
+	s.usage.mu.Lock()
+	s.usage.maxQueued = n
+	s.usage.mu.Unlock()
+}

@@ -973,6 +973,75 @@ func TestUsageKeptWhenAWriteFails(t *testing.T) {
 	}
 }
 
+// blockingStore is the real store whose first write waits for release, as
+// a database stalled by a long checkpoint or a lock holder.
+type blockingStore struct {
+	keyhouse.Store
+	once             sync.Once
+	entered, release chan struct{}
+}
+
+func (s *blockingStore) Update(ctx context.Context, fn func(keyhouse.Tx) error) error {
+	s.once.Do(func() {
+		close(s.entered)
+		<-s.release
+	})
+	return s.Store.Update(ctx, fn)
+}
+
+// When the usage queue is full because the database is behind, validations
+// wait for room instead of dropping records; once it catches up, every
+// record is written.
+func TestUsageBackpressureLosesNothing(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	c := e.mustCreate(keys.CreateParams{})
+	st := &blockingStore{Store: e.db, entered: make(chan struct{}), release: make(chan struct{})}
+	svc := keys.NewService(st, e.hasher, keys.Options{Clock: e.clock, UsageInterval: time.Hour, UsageBatch: 5, Sealer: e.sealer})
+	var release sync.Once
+	defer svc.Close(context.Background())
+	defer release.Do(func() { close(st.release) }) // first, or a failed test would hang in Close
+	svc.SetUsageQueueLimit(20)
+	validate := func() {
+		if r, err := svc.Validate(e.ctx, keys.ValidateParams{RawKey: c.RawKey}); err != nil || !r.Valid {
+			t.Errorf("validate: %+v, %v", r, err)
+		}
+	}
+	for range 5 { // a batch: the writer takes it and stalls in the database
+		validate()
+	}
+	select {
+	case <-st.entered:
+	case <-time.After(10 * time.Second):
+		t.Fatal("a full batch did not start a write")
+	}
+	for range 20 { // fills the queue
+		validate()
+	}
+	done := make(chan struct{})
+	go func() {
+		validate()
+		close(done)
+	}()
+	select {
+	case <-done:
+		t.Fatal("a validation with the usage queue full did not wait")
+	case <-time.After(100 * time.Millisecond):
+	}
+	release.Do(func() { close(st.release) })
+	select {
+	case <-done:
+	case <-time.After(10 * time.Second):
+		t.Fatal("the waiting validation was not let through when the writer caught up")
+	}
+	if err := svc.Flush(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if n := e.usageCount(c.Key.ID); n != 26 {
+		t.Fatalf("usage after the stall: %d records, want 26", n)
+	}
+}
+
 // Every check of a policy runs whatever the others find, with or without a
 // rate limit.
 func TestPolicyParamsRefused(t *testing.T) {

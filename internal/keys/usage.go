@@ -29,17 +29,31 @@ type usageItem struct {
 // refuses writes (about 200 MB of items).
 const maxRetainedUsage = 1 << 20
 
+// maxQueuedUsage is how many records validations may queue before add
+// waits for the writer.
+const maxQueuedUsage = 64 * 1024
+
 // usageWriter batches usage records and last-used times off the request
-// path: validations send to a buffered channel; one goroutine writes a batch
-// every interval or when it is full, in one transaction.
+// path: validations append to a queue under a mutex; one goroutine takes
+// the queue every interval or when it holds a batch, and writes it in one
+// transaction. A mutex and a slice rather than a channel: a channel send
+// per validation woke the writer on nearly every record, which cost as much
+// as the validation checks themselves.
 type usageWriter struct {
 	store    keyhouse.Store
 	log      *slog.Logger
-	ch       chan usageItem
-	flushReq chan chan error
-	stop     chan chan error
 	batch    int
 	interval time.Duration
+
+	mu        sync.Mutex
+	space     sync.Cond // signalled when the writer takes the queue
+	pending   []usageItem
+	maxQueued int
+	closed    bool
+
+	full     chan struct{} // cap 1: pending holds a batch
+	flushReq chan chan error
+	stop     chan chan error
 	once     sync.Once
 	done     chan struct{}
 }
@@ -51,58 +65,93 @@ func newUsageWriter(store keyhouse.Store, log *slog.Logger, batch int, interval 
 	if interval <= 0 {
 		interval = time.Second
 	}
-	w := &usageWriter{store: store, log: log, ch: make(chan usageItem, 64*1024), flushReq: make(chan chan error),
-		stop: make(chan chan error), batch: batch, interval: interval, done: make(chan struct{})}
+	w := &usageWriter{store: store, log: log, batch: batch, interval: interval, maxQueued: maxQueuedUsage, full: make(chan struct{}, 1),
+		flushReq: make(chan chan error), stop: make(chan chan error), done: make(chan struct{})}
+	w.space.L = &w.mu
 	go w.run()
 	return w
 }
 
-// add queues a record. When the buffer is full it waits rather than drop
+// add queues a record. When the queue is full it waits rather than drop
 // the record: usage is never lost, and a database that far behind needs
-// backpressure anyway.
+// backpressure anyway. After close the record has nowhere to go.
 func (w *usageWriter) add(it usageItem) {
-	select {
-	case w.ch <- it:
-	default:
+	w.mu.Lock()
+	for len(w.pending) >= w.maxQueued && !w.closed {
+		w.space.Wait()
+	}
+	if w.closed {
+		w.mu.Unlock()
+		return
+	}
+	w.pending = append(w.pending, it)
+	n := len(w.pending)
+	w.mu.Unlock()
+	if n >= w.batch {
 		select {
-		case w.ch <- it:
-		case <-w.done:
+		case w.full <- struct{}{}:
+		default: // already signalled
 		}
 	}
+}
+
+// take swaps the queue for spare (an empty slice the writer owns) and
+// returns what was queued.
+func (w *usageWriter) take(spare []usageItem, closing bool) []usageItem {
+	w.mu.Lock()
+	q := w.pending
+	w.pending = spare[:0]
+	if closing {
+		w.closed = true
+	}
+	w.mu.Unlock()
+	w.space.Broadcast()
+	return q
 }
 
 func (w *usageWriter) run() {
 	t := time.NewTicker(w.interval)
 	defer t.Stop()
-	var buf []usageItem
-	write := func() error {
-		// Drain what was queued when the write began, so a flush covers
-		// every add before it; not more, or busy validators would keep
-		// the writer draining forever.
-		for n := len(w.ch); n > 0; n-- {
-			buf = append(buf, <-w.ch)
+	var buf, spare []usageItem
+	// collect moves the queue into buf. What was queued when a write
+	// begins is covered by it, so a flush covers every add before it.
+	collect := func(closing bool) {
+		q := w.take(spare, closing)
+		if len(buf) == 0 {
+			buf, spare = q, buf
+		} else {
+			buf = append(buf, q...)
+			clear(q)
+			spare = q
 		}
+	}
+	write := func() error {
 		var errs []error
-		for len(buf) > 0 {
-			n := min(len(buf), w.batch)
-			if err := w.write(buf[:n]); err != nil {
+		written := 0
+		for written < len(buf) {
+			n := min(len(buf)-written, w.batch)
+			if err := w.write(buf[written : written+n]); err != nil {
 				w.log.Error("write usage", "records", n, "err", err)
 				errs = append(errs, err)
 				break
 			}
-			buf = buf[n:]
+			written += n
 		}
-		switch {
-		case len(buf) == 0:
-			buf = buf[:0:0]
-		case len(buf) > maxRetainedUsage:
+		switch rest := len(buf) - written; {
+		case rest == 0:
+			clear(buf) // drop the strings the records hold
+			buf = buf[:0]
+			if cap(buf) > 4*w.batch {
+				buf = nil
+			}
+		case rest > maxRetainedUsage:
 			// The database has refused writes for a long time: keep the
 			// newest records rather than grow without bound.
-			w.log.Error("usage records dropped", "records", len(buf)-maxRetainedUsage)
+			w.log.Error("usage records dropped", "records", rest-maxRetainedUsage)
 			buf = slices.Clone(buf[len(buf)-maxRetainedUsage:])
 		default:
 			// Kept for the next write: a failed transaction wrote nothing.
-			buf = slices.Clone(buf)
+			buf = slices.Clone(buf[written:])
 		}
 		return errors.Join(errs...)
 	}
@@ -111,18 +160,21 @@ func (w *usageWriter) run() {
 	failing := false
 	for {
 		select {
-		case it := <-w.ch:
-			buf = append(buf, it)
-			if len(buf) >= w.batch && !failing {
+		case <-w.full:
+			collect(false)
+			if !failing {
 				failing = write() != nil
 			}
 		case <-t.C:
+			collect(false)
 			failing = write() != nil
 		case reply := <-w.flushReq:
+			collect(false)
 			err := write()
 			failing = err != nil
 			reply <- err
 		case reply := <-w.stop:
+			collect(true)
 			err := write()
 			close(w.done)
 			reply <- err
