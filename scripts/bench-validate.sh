@@ -53,8 +53,10 @@ eval "$("$work/benchseed" -db "$work/bench.db" -n "$N")"
 GOGC=${SERVER_GOGC:-${GOGC:-100}} "${srv[@]}" "$work/keyhouse" serve --database-url "$work/bench.db" --addr "127.0.0.1:$PORT" --rate-limit 0 --log-level error \
   ${PROFILE:+--debug-addr "127.0.0.1:$DEBUG_PORT"} >"$work/serve.log" 2>&1 &
 pids+=($!)
+kh_pid=$!
 "${srv[@]}" "$work/barejson" -addr "127.0.0.1:$BARE_PORT" &
 pids+=($!)
+bare_pid=$!
 for _ in $(seq 100); do
   curl -fs "http://127.0.0.1:$PORT/healthz" >/dev/null 2>&1 && curl -s -o /dev/null "http://127.0.0.1:$BARE_PORT/" && break
   sleep 0.1
@@ -76,30 +78,47 @@ run() { "${wrkpin[@]}" wrk -t"$THREADS" -c"$CONNS" -d"$DURATION" --latency -s "$
 # wrk prints "99%  1.23ms"; convert to milliseconds.
 p99() { awk '$1=="99%"{v=$2; if (v ~ /us$/) {sub(/us/,"",v); v/=1000} else if (v ~ /ms$/) {sub(/ms/,"",v)} else if (v ~ /s$/) {sub(/s/,"",v); v*=1000}; print v}'; }
 rps() { awk '/^Requests\/sec:/{print $2}'; }
+# Server CPU per request (user + system, from /proc): steadier than req/s on
+# a machine other work shares, since it does not depend on the CPU time the
+# server was given, only on what each request cost.
+ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
+hz=$(getconf CLK_TCK)
+# measure PID URL NAME.ROUND: runs wrk and appends the server's CPU µs/request.
+measure() {
+  local before after reqs
+  before=$(ticks "$1")
+  run "$2" >"$work/$3.txt"
+  after=$(ticks "$1")
+  reqs=$(awk '/requests in/{print $1}' "$work/$3.txt")
+  awk -v t=$((after - before)) -v hz="$hz" -v n="$reqs" 'BEGIN{printf "CPU/request: %.1f\n", t / hz * 1e6 / n}' >>"$work/$3.txt"
+}
+cpu() { awk '/^CPU\/request:/{print $2}'; }
 
 # Rounds alternate bare and validate so both see the same machine (other
 # load, thermal state); each figure is the median over the rounds.
 median() { sort -g | awk '{v[NR]=$1} END{print (NR%2) ? v[(NR+1)/2] : (v[NR/2]+v[NR/2+1])/2}'; }
 for r in $(seq "$ROUNDS"); do
-  run "http://127.0.0.1:$BARE_PORT/" >"$work/bare.$r.txt"
+  measure "$bare_pid" "http://127.0.0.1:$BARE_PORT/" "bare.$r"
   if [ -n "$PROFILE" ] && [ "$r" = 1 ]; then
     secs=$(( ${DURATION%s} > 2 ? ${DURATION%s} - 1 : 1 ))
     curl -s -o "$PROFILE" "http://127.0.0.1:$DEBUG_PORT/debug/pprof/profile?seconds=$secs" &
     pids+=($!)
   fi
-  run "http://127.0.0.1:$PORT/v1/keys/validate" >"$work/validate.$r.txt"
+  measure "$kh_pid" "http://127.0.0.1:$PORT/v1/keys/validate" "validate.$r"
   if [ -n "$PROFILE" ] && [ "$r" = 1 ]; then
     wait "${pids[-1]}" || true; cp "$work/keyhouse" "$PROFILE.bin"; echo "profile: go tool pprof $PROFILE.bin $PROFILE" >&2
   fi
   grep -E "Non-2xx|Socket errors" "$work/validate.$r.txt" >&2 || true
-  printf 'round %s: bare %s req/s, validate %s req/s\n' "$r" "$(rps <"$work/bare.$r.txt")" "$(rps <"$work/validate.$r.txt")" >&2
+  printf 'round %s: bare %s req/s (%s µs CPU/req), validate %s req/s (%s µs CPU/req)\n' "$r" "$(rps <"$work/bare.$r.txt")" \
+    "$(cpu <"$work/bare.$r.txt")" "$(rps <"$work/validate.$r.txt")" "$(cpu <"$work/validate.$r.txt")" >&2
 done
 
 each() { for r in $(seq "$ROUNDS"); do "$1" <"$work/$2.$r.txt"; done | median; }
 bare_rps=$(each rps bare); val_rps=$(each rps validate)
 bare_p99=$(each p99 bare); val_p99=$(each p99 validate)
+bare_cpu=$(each cpu bare); val_cpu=$(each cpu validate)
 ratio=$(awk -v a="$val_rps" -v b="$bare_rps" 'BEGIN{printf "%.2f", a/b}')
 printf 'keys=%s connections=%s duration=%s rounds=%s cpus=%s pinned=%s\n' "$N" "$CONNS" "$DURATION" "$ROUNDS" "$(nproc)" "${srv[*]:+server:$SERVER_CPUS wrk:$WRK_CPUS}"
-printf 'bare net/http JSON: %10.0f req/s  p99 %6.2f ms\n' "$bare_rps" "$bare_p99"
-printf 'POST /v1/keys/validate: %6.0f req/s  p99 %6.2f ms\n' "$val_rps" "$val_p99"
+printf 'bare net/http JSON: %10.0f req/s  p99 %6.2f ms  server CPU %5.1f µs/req\n' "$bare_rps" "$bare_p99" "$bare_cpu"
+printf 'POST /v1/keys/validate: %6.0f req/s  p99 %6.2f ms  server CPU %5.1f µs/req\n' "$val_rps" "$val_p99" "$val_cpu"
 printf 'ratio validate/bare: %s (target >= 0.7; p99 target <= 5 ms)\n' "$ratio"
