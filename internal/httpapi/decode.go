@@ -95,7 +95,7 @@ func decodeError(err error) error {
 	case errors.As(err, &syn):
 		switch {
 		case errors.Is(syn.Err, jsontext.ErrDuplicateName):
-			return keyhouse.Errorf(keyhouse.EMALFORMED, "The request body names a member twice (%s).", syn.JSONPointer)
+			return keyhouse.Errorf(keyhouse.EMALFORMED, "The request body names %q twice.", fieldPath(syn.JSONPointer))
 		case len(syn.JSONPointer) == 0 && strings.Contains(syn.Err.Error(), "after top-level value"):
 			return keyhouse.Errorf(keyhouse.EMALFORMED, "The request body has data after the JSON value.")
 		}

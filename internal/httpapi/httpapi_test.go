@@ -216,6 +216,20 @@ func TestDecode(t *testing.T) {
 	}
 }
 
+// The message names a repeated member the way field errors name fields.
+func TestDecodeDuplicateNamed(t *testing.T) {
+	r := httptest.NewRequest("POST", "/", strings.NewReader(`{"limit":{"window":1,"window":2}}`))
+	var v struct {
+		Limit struct {
+			Window int `json:"window"`
+		} `json:"limit"`
+	}
+	err := DecodeWith(httptest.NewRecorder(), r, &v, DecodeOptions{})
+	if e := keyhouse.AsError(err); e == nil || e.Code != keyhouse.EMALFORMED || !strings.Contains(e.Message, `"limit.window" twice`) {
+		t.Fatalf("duplicate member: %v", err)
+	}
+}
+
 func TestStatusTable(t *testing.T) {
 	for _, tt := range []struct {
 		s    *Surface
