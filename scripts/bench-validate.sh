@@ -8,6 +8,10 @@
 #   PIN=1 scripts/bench-validate.sh                  # server and wrk on separate CPUs
 #   SERVER_GOGC=200 scripts/bench-validate.sh        # GOGC of the keyhouse server only
 #
+# Prints req/s, p99 and each server's CPU per request (user + system time
+# from /proc over the run, divided by the requests served); the last moves
+# least when other work shares the machine.
+#
 # Needs wrk (Debian package wrk; installed with apt-get when missing and root).
 set -euo pipefail
 cd "$(dirname "$0")/.."
