@@ -5,6 +5,7 @@ import (
 	"errors"
 	"net/http"
 	"reflect"
+	"strconv"
 	"strings"
 	"sync"
 	"unicode/utf8"
@@ -66,7 +67,7 @@ func DecodeWith(w http.ResponseWriter, r *http.Request, v any, o DecodeOptions) 
 		opts = lenient
 	}
 	if err := jsonv2.Unmarshal(body, v, opts); err != nil {
-		return decodeError(err)
+		return decodeError(body, err)
 	}
 	return nil
 }
@@ -88,20 +89,28 @@ func putBody(b *bytes.Buffer) {
 	bodyBuffers.Put(b)
 }
 
-func decodeError(err error) error {
+func decodeError(body []byte, err error) error {
 	var syn *jsontext.SyntacticError
 	var sem *jsonv2.SemanticError
+	if errors.As(err, &sem) {
+		// Unmarshal stops at the first field it cannot take, before it has
+		// read the rest: a body that is not JSON at all is still 400.
+		var raw jsontext.Value
+		if serr := jsonv2.Unmarshal(body, &raw); serr != nil {
+			err = serr
+		}
+	}
 	switch {
 	case errors.As(err, &syn):
 		switch {
 		case errors.Is(syn.Err, jsontext.ErrDuplicateName):
-			return keyhouse.Errorf(keyhouse.EMALFORMED, "The request body names %q twice.", fieldPath(syn.JSONPointer))
+			return keyhouse.Errorf(keyhouse.EMALFORMED, "The request body names %q twice.", fieldPath(body, syn.JSONPointer))
 		case len(syn.JSONPointer) == 0 && strings.Contains(syn.Err.Error(), "after top-level value"):
 			return keyhouse.Errorf(keyhouse.EMALFORMED, "The request body has data after the JSON value.")
 		}
 		return keyhouse.Errorf(keyhouse.EMALFORMED, "The request body is not valid JSON.")
 	case errors.As(err, &sem):
-		field := fieldPath(sem.JSONPointer)
+		field := fieldPath(body, sem.JSONPointer)
 		if errors.Is(sem.Err, jsonv2.ErrUnknownName) {
 			return keyhouse.Invalid("The request body has an unknown field.", keyhouse.FieldError{Field: field, Code: "unknown_field", Message: "is not a known field"})
 		}
@@ -112,19 +121,36 @@ func decodeError(err error) error {
 		for t.Kind() == reflect.Pointer {
 			t = t.Elem()
 		}
-		return keyhouse.Invalid("A field has the wrong type.", keyhouse.FieldError{Field: field, Code: "wrong_type", Message: "must be " + jsonKind(t.Kind().String())})
+		kind := jsonKind(t.Kind().String())
+		if t == timeType {
+			kind = "an RFC 3339 timestamp"
+		}
+		return keyhouse.Invalid("A field has the wrong type.", keyhouse.FieldError{Field: field, Code: "wrong_type", Message: "must be " + kind})
 	}
 	return keyhouse.Errorf(keyhouse.EMALFORMED, "The request body is not valid JSON.")
 }
 
 // fieldPath turns a JSON pointer into the dotted field name the error
-// bodies use ("/limit/window" → "limit.window"); array indexes are dropped,
-// so an element's error names its array ("/scopes/0" → "scopes").
-func fieldPath(p jsontext.Pointer) string {
+// bodies use ("/limit/window" → "limit.window"). Array indexes are dropped,
+// so an element's error names its array ("/scopes/0" → "scopes"); which
+// tokens are indexes is read from the body, since "0" may as well be a
+// member's name. Only error paths pay for the second parse.
+func fieldPath(body []byte, p jsontext.Pointer) string {
+	var doc any
+	_ = jsonv2.Unmarshal(body, &doc, jsontext.AllowDuplicateNames(true))
 	var parts []string
 	for tok := range p.Tokens() {
-		if tok != "" && strings.Trim(tok, "0123456789") == "" {
+		switch cur := doc.(type) {
+		case []any:
+			doc = nil
+			if i, err := strconv.Atoi(tok); err == nil && i >= 0 && i < len(cur) {
+				doc = cur[i]
+			}
 			continue
+		case map[string]any:
+			doc = cur[tok]
+		default:
+			doc = nil
 		}
 		parts = append(parts, tok)
 	}

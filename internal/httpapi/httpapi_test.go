@@ -12,6 +12,7 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/keyhouse-dev/keyhouse/internal/keyhouse"
 	"github.com/prometheus/client_golang/prometheus"
@@ -167,6 +168,8 @@ func TestDecode(t *testing.T) {
 		Limit *struct {
 			Window int `json:"window"`
 		} `json:"limit"`
+		Meta map[string]int `json:"meta"`
+		At   *time.Time     `json:"at"`
 	}
 	for _, tt := range []struct {
 		name, body, ctype string
@@ -187,6 +190,14 @@ func TestDecode(t *testing.T) {
 		{"CaseMismatch", `{"Name":"a"}`, "", DecodeOptions{}, keyhouse.EINVALID, "Name"},
 		// A repeated name is how a proxy and a server come to read different requests.
 		{"Duplicate", `{"name":"a","name":"b"}`, "", DecodeOptions{}, keyhouse.EMALFORMED, ""},
+		// Digits name a member as well as an index: only the body says which.
+		{"DigitMember", `{"0":1}`, "", DecodeOptions{}, keyhouse.EINVALID, "0"},
+		{"DigitMapKey", `{"meta":{"7":"x"}}`, "", DecodeOptions{}, keyhouse.EINVALID, "meta.7"},
+		{"BadTime", `{"at":"2030-01-01"}`, "", DecodeOptions{}, keyhouse.EINVALID, "at"},
+		// Unmarshal stops at the first bad field; the rest is still read.
+		{"WrongThenTruncated", `{"count":"x",`, "", DecodeOptions{}, keyhouse.EMALFORMED, ""},
+		{"UnknownThenTruncated", `{"nope":1,"name":"a"`, "", DecodeOptions{}, keyhouse.EMALFORMED, ""},
+		{"LoneSurrogate", `{"name":"\ud800"}`, "", DecodeOptions{}, keyhouse.EMALFORMED, ""},
 		{"NotObject", `[1,2]`, "", DecodeOptions{}, keyhouse.EMALFORMED, ""},
 		{"Trailing", `{}x`, "", DecodeOptions{}, keyhouse.EMALFORMED, ""},
 		{"TwoValues", `{} {}`, "", DecodeOptions{}, keyhouse.EMALFORMED, ""},
@@ -213,6 +224,20 @@ func TestDecode(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// A timestamp of the wrong shape is named as one, not as "an object".
+func TestDecodeTimeMessage(t *testing.T) {
+	var v struct {
+		At time.Time `json:"at"`
+	}
+	for _, body := range []string{`{"at":"2030-01-01"}`, `{"at":{}}`, `{"at":5}`} {
+		err := DecodeWith(httptest.NewRecorder(), httptest.NewRequest("POST", "/", strings.NewReader(body)), &v, DecodeOptions{})
+		e := keyhouse.AsError(err)
+		if e == nil || len(e.Fields) != 1 || e.Fields[0].Message != "must be an RFC 3339 timestamp" {
+			t.Errorf("%s: %+v", body, err)
+		}
 	}
 }
 

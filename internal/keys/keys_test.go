@@ -1042,6 +1042,38 @@ func TestUsageBackpressureLosesNothing(t *testing.T) {
 	}
 }
 
+// A queue that fills before a batch does wakes the writer: validations do
+// not wait for the next tick.
+func TestUsageQueueSmallerThanBatch(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	c := e.mustCreate(keys.CreateParams{})
+	svc := keys.NewService(e.db, e.hasher, keys.Options{Clock: e.clock, UsageInterval: time.Hour, UsageBatch: 1000, Sealer: e.sealer})
+	defer svc.Close(context.Background())
+	svc.SetUsageQueueLimit(10)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for range 35 {
+			if r, err := svc.Validate(e.ctx, keys.ValidateParams{RawKey: c.RawKey}); err != nil || !r.Valid {
+				t.Errorf("validate: %+v, %v", r, err)
+			}
+		}
+	}()
+	select {
+	case <-done:
+	case <-time.After(10 * time.Second):
+		svc.Close(context.Background()) // let the validations go before failing
+		t.Fatal("validations waited on a full queue for the hourly tick")
+	}
+	if err := svc.Flush(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if n := e.usageCount(c.Key.ID); n != 35 {
+		t.Fatalf("usage: %d records, want 35", n)
+	}
+}
+
 // Every check of a policy runs whatever the others find, with or without a
 // rate limit.
 func TestPolicyParamsRefused(t *testing.T) {

@@ -85,9 +85,11 @@ func (w *usageWriter) add(it usageItem) {
 		return
 	}
 	w.pending = append(w.pending, it)
-	n := len(w.pending)
+	// A full queue wakes the writer too, or with a batch larger than the
+	// queue the next add would wait for the tick.
+	signal := len(w.pending) >= min(w.batch, w.maxQueued)
 	w.mu.Unlock()
-	if n >= w.batch {
+	if signal {
 		select {
 		case w.full <- struct{}{}:
 		default: // already signalled
