@@ -92,11 +92,13 @@ func putBody(b *bytes.Buffer) {
 func decodeError(body []byte, err error) error {
 	var syn *jsontext.SyntacticError
 	var sem *jsonv2.SemanticError
+	// doc is the body as generic JSON, which fieldPath reads. On a semantic
+	// error its parse doubles as the syntax check: Unmarshal stops at the
+	// first field it cannot take, before it has read the rest, and a body
+	// that is not JSON at all is still 400.
+	var doc any
 	if errors.As(err, &sem) {
-		// Unmarshal stops at the first field it cannot take, before it has
-		// read the rest: a body that is not JSON at all is still 400.
-		var raw jsontext.Value
-		if serr := jsonv2.Unmarshal(body, &raw); serr != nil {
+		if serr := jsonv2.Unmarshal(body, &doc); serr != nil {
 			err = serr
 		}
 	}
@@ -104,13 +106,14 @@ func decodeError(body []byte, err error) error {
 	case errors.As(err, &syn):
 		switch {
 		case errors.Is(syn.Err, jsontext.ErrDuplicateName):
-			return keyhouse.Errorf(keyhouse.EMALFORMED, "The request body names %q twice.", fieldPath(body, syn.JSONPointer))
+			_ = jsonv2.Unmarshal(body, &doc, jsontext.AllowDuplicateNames(true))
+			return keyhouse.Errorf(keyhouse.EMALFORMED, "The request body names %q twice.", fieldPath(doc, syn.JSONPointer))
 		case len(syn.JSONPointer) == 0 && strings.Contains(syn.Err.Error(), "after top-level value"):
 			return keyhouse.Errorf(keyhouse.EMALFORMED, "The request body has data after the JSON value.")
 		}
 		return keyhouse.Errorf(keyhouse.EMALFORMED, "The request body is not valid JSON.")
 	case errors.As(err, &sem):
-		field := fieldPath(body, sem.JSONPointer)
+		field := fieldPath(doc, sem.JSONPointer)
 		if errors.Is(sem.Err, jsonv2.ErrUnknownName) {
 			return keyhouse.Invalid("The request body has an unknown field.", keyhouse.FieldError{Field: field, Code: "unknown_field", Message: "is not a known field"})
 		}
@@ -133,11 +136,9 @@ func decodeError(body []byte, err error) error {
 // fieldPath turns a JSON pointer into the dotted field name the error
 // bodies use ("/limit/window" → "limit.window"). Array indexes are dropped,
 // so an element's error names its array ("/scopes/0" → "scopes"); which
-// tokens are indexes is read from the body, since "0" may as well be a
-// member's name. Only error paths pay for the second parse.
-func fieldPath(body []byte, p jsontext.Pointer) string {
-	var doc any
-	_ = jsonv2.Unmarshal(body, &doc, jsontext.AllowDuplicateNames(true))
+// tokens are indexes is read from doc, the body parsed as generic JSON,
+// since "0" may as well be a member's name.
+func fieldPath(doc any, p jsontext.Pointer) string {
 	var parts []string
 	for tok := range p.Tokens() {
 		switch cur := doc.(type) {

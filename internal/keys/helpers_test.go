@@ -205,6 +205,25 @@ func (e *env) validate(p keys.ValidateParams) keys.Result {
 	return r
 }
 
+// usageService is another service on st whose usage writer writes only
+// full batches of the given size, flushes and close: its tick is an hour off.
+func (e *env) usageService(st keyhouse.Store, batch int) *keys.Service {
+	svc := keys.NewService(st, e.hasher, keys.Options{Clock: e.clock, UsageInterval: time.Hour, UsageBatch: batch, Sealer: e.sealer})
+	e.t.Cleanup(func() { svc.Close(context.Background()) })
+	return svc
+}
+
+// validateN validates raw n times on svc, each of which must be valid. It
+// reports with Errorf, so it may run on another goroutine.
+func (e *env) validateN(svc *keys.Service, raw string, n int) {
+	for range n {
+		if r, err := svc.Validate(e.ctx, keys.ValidateParams{RawKey: raw}); err != nil || !r.Valid {
+			e.t.Errorf("validate: %+v, %v", r, err)
+			return
+		}
+	}
+}
+
 // usageCount is how many usage records the database holds for keyID.
 func (e *env) usageCount(keyID keyhouse.ID) int {
 	e.t.Helper()

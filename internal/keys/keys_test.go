@@ -952,14 +952,9 @@ func TestUsageKeptWhenAWriteFails(t *testing.T) {
 	e := newEnv(t)
 	c := e.mustCreate(keys.CreateParams{})
 	st := &refusingStore{Store: e.db}
-	svc := keys.NewService(st, e.hasher, keys.Options{Clock: e.clock, UsageInterval: time.Hour, UsageBatch: 7, Sealer: e.sealer})
-	defer svc.Close(context.Background())
+	svc := e.usageService(st, 7)
 	st.refuse.Store(true)
-	for range 20 {
-		if r, err := svc.Validate(e.ctx, keys.ValidateParams{RawKey: c.RawKey}); err != nil || !r.Valid {
-			t.Fatalf("validate: %+v, %v", r, err)
-		}
-	}
+	e.validateN(svc, c.RawKey, 20)
 	if err := svc.Flush(context.Background()); err == nil {
 		t.Fatal("flush with the database refusing writes: no error")
 	}
@@ -997,30 +992,20 @@ func TestUsageBackpressureLosesNothing(t *testing.T) {
 	e := newEnv(t)
 	c := e.mustCreate(keys.CreateParams{})
 	st := &blockingStore{Store: e.db, entered: make(chan struct{}), release: make(chan struct{})}
-	svc := keys.NewService(st, e.hasher, keys.Options{Clock: e.clock, UsageInterval: time.Hour, UsageBatch: 5, Sealer: e.sealer})
+	svc := e.usageService(st, 5)
 	var release sync.Once
-	defer svc.Close(context.Background())
-	defer release.Do(func() { close(st.release) }) // first, or a failed test would hang in Close
+	defer release.Do(func() { close(st.release) }) // before the cleanup's Close, or a failed test would hang in it
 	svc.SetUsageQueueLimit(20)
-	validate := func() {
-		if r, err := svc.Validate(e.ctx, keys.ValidateParams{RawKey: c.RawKey}); err != nil || !r.Valid {
-			t.Errorf("validate: %+v, %v", r, err)
-		}
-	}
-	for range 5 { // a batch: the writer takes it and stalls in the database
-		validate()
-	}
+	e.validateN(svc, c.RawKey, 5) // a batch: the writer takes it and stalls in the database
 	select {
 	case <-st.entered:
 	case <-time.After(10 * time.Second):
 		t.Fatal("a full batch did not start a write")
 	}
-	for range 20 { // fills the queue
-		validate()
-	}
+	e.validateN(svc, c.RawKey, 20) // fills the queue
 	done := make(chan struct{})
 	go func() {
-		validate()
+		e.validateN(svc, c.RawKey, 1)
 		close(done)
 	}()
 	select {
@@ -1048,17 +1033,12 @@ func TestUsageQueueSmallerThanBatch(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t)
 	c := e.mustCreate(keys.CreateParams{})
-	svc := keys.NewService(e.db, e.hasher, keys.Options{Clock: e.clock, UsageInterval: time.Hour, UsageBatch: 1000, Sealer: e.sealer})
-	defer svc.Close(context.Background())
+	svc := e.usageService(e.db, 1000)
 	svc.SetUsageQueueLimit(10)
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
-		for range 35 {
-			if r, err := svc.Validate(e.ctx, keys.ValidateParams{RawKey: c.RawKey}); err != nil || !r.Valid {
-				t.Errorf("validate: %+v, %v", r, err)
-			}
-		}
+		e.validateN(svc, c.RawKey, 35)
 	}()
 	select {
 	case <-done:
