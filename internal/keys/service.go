@@ -17,6 +17,8 @@ import (
 	"log/slog"
 	"time"
 
+	"golang.org/x/sync/singleflight"
+
 	"github.com/keyhouse-dev/keyhouse/internal/authz"
 	"github.com/keyhouse-dev/keyhouse/internal/crypto"
 	"github.com/keyhouse-dev/keyhouse/internal/keyhouse"
@@ -66,6 +68,7 @@ type Service struct {
 	net     netguard.Policy
 	rand    io.Reader
 	cache   *cache
+	loads   singleflight.Group
 	limiter Limiter
 	usage   *usageWriter
 	webhook WebhookSender

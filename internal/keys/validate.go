@@ -2,6 +2,7 @@ package keys
 
 import (
 	"context"
+	"encoding/binary"
 	"net/http"
 	"slices"
 	"time"
@@ -191,6 +192,24 @@ func (s *Service) lookup(ctx context.Context, h [32]byte, raw string) (*entry, e
 		return e, nil
 	}
 	gen := s.cache.begin()
+	// Concurrent misses of one hash share one read: when a hot key's entry
+	// expires, every validation in flight misses at once. The generation is
+	// part of the flight's name, so a validation that starts after an
+	// invalidation never joins a read that began before it.
+	var name [40]byte
+	copy(name[:], h[:])
+	binary.LittleEndian.PutUint64(name[32:], gen)
+	// The read outlives a caller that goes away, as others may wait on it.
+	v, err, _ := s.loads.Do(string(name[:]), func() (any, error) { return s.load(context.WithoutCancel(ctx), h, raw, gen) })
+	if err != nil {
+		return nil, err
+	}
+	return v.(*entry), nil
+}
+
+// load reads the entry of h from the database and caches it unless an
+// invalidation happened since gen.
+func (s *Service) load(ctx context.Context, h [32]byte, raw string, gen uint64) (*entry, error) {
 	var e *entry
 	err := s.store.View(ctx, func(tx keyhouse.Tx) error {
 		k, err := tx.KeyByHash(ctx, h)
