@@ -9,10 +9,9 @@ import (
 	"sync"
 	"time"
 
-	"github.com/maypok86/otter/v2"
-
 	"github.com/keyhouse-dev/keyhouse/internal/crypto"
 	"github.com/keyhouse-dev/keyhouse/internal/keyhouse"
+	"github.com/keyhouse-dev/keyhouse/internal/loadcache"
 	"github.com/keyhouse-dev/keyhouse/internal/ratelimit"
 )
 
@@ -57,7 +56,7 @@ type Service struct {
 	// cacheTTL, so a hot credential costs one database read a second. A
 	// revocation through this server invalidates it at once; one through
 	// another server sharing the database is seen within cacheTTL.
-	cache *otter.Cache[[32]byte, cachedCredential]
+	cache *loadcache.Cache[cachedCredential]
 }
 
 // cacheTTL bounds how stale a cached credential may be (SPEC §9: revocation
@@ -97,10 +96,7 @@ func NewService(store keyhouse.Store, hasher *crypto.Hasher, o Options) *Service
 	if o.PasswordParams != nil {
 		s.pw = *o.PasswordParams
 	}
-	s.cache = otter.Must(&otter.Options[[32]byte, cachedCredential]{
-		MaximumSize:      100_000,
-		ExpiryCalculator: otter.ExpiryWriting[[32]byte, cachedCredential](cacheTTL),
-	})
+	s.cache = loadcache.New[cachedCredential](100_000, cacheTTL)
 	now := s.clock.Now
 	s.failsByAccount = ratelimit.NewKeyed(loginFailsAccount, 15*time.Minute, loginFailsAccount, now)
 	s.failsByIP = ratelimit.NewKeyed(loginFailsIP, 15*time.Minute, loginFailsIP, now)
@@ -156,19 +152,26 @@ func (s *Service) Authenticate(ctx context.Context, raw string) (*keyhouse.Princ
 		return nil, unauthorized("The credential is not valid.")
 	}
 	hash, _ := s.hashToken(raw)
-	if c, ok := s.cache.GetIfPresent(hash); ok {
-		return s.checkCached(ctx, c)
+	c, ok := s.cache.Get(hash)
+	if !ok {
+		load := s.loadSession
+		if strings.HasPrefix(raw, PrefixMgmtKey) {
+			load = s.loadMgmtKey
+		}
+		var err error
+		c, err = s.cache.Load(ctx, hash, func(ctx context.Context) (cachedCredential, bool, error) {
+			c, err := load(ctx, raw)
+			return c, err == nil, err
+		})
+		if err != nil {
+			return nil, err
+		}
 	}
-	switch {
-	case strings.HasPrefix(raw, PrefixMgmtKey):
-		return s.authMgmtKey(ctx, raw, hash)
-	case strings.HasPrefix(raw, PrefixSessionToken), strings.HasPrefix(raw, PrefixCLIToken):
-		return s.authSession(ctx, raw, hash)
-	}
-	return nil, unauthorized("The credential is not valid.")
+	return s.checkCached(ctx, c)
 }
 
-func (s *Service) authSession(ctx context.Context, raw string, hash [32]byte) (*keyhouse.Principal, error) {
+// loadSession reads the session (web or CLI) raw names.
+func (s *Service) loadSession(ctx context.Context, raw string) (cachedCredential, error) {
 	var sess *keyhouse.Session
 	var user *keyhouse.User
 	err := s.store.View(ctx, func(tx keyhouse.Tx) error {
@@ -194,14 +197,14 @@ func (s *Service) authSession(ctx context.Context, raw string, hash [32]byte) (*
 		return err
 	})
 	if err != nil {
-		return nil, err
+		return cachedCredential{}, err
 	}
 	wantPrefix := PrefixSessionToken
 	if sess.Kind == keyhouse.SessionCLI {
 		wantPrefix = PrefixCLIToken
 	}
 	if !strings.HasPrefix(raw, wantPrefix) {
-		return nil, unauthorized("The session is not valid.")
+		return cachedCredential{}, unauthorized("The session is not valid.")
 	}
 	c := cachedCredential{
 		principal: &keyhouse.Principal{
@@ -210,8 +213,7 @@ func (s *Service) authSession(ctx context.Context, raw string, hash [32]byte) (*
 		},
 		id: sess.ID, expiresAt: sess.ExpiresAt, revoked: sess.RevokedAt != nil, kind: sess.Kind,
 	}
-	s.cache.Set(hash, c)
-	return s.checkCached(ctx, c)
+	return c, nil
 }
 
 // checkCached applies the time-dependent checks to a (possibly cached)
@@ -249,7 +251,8 @@ func (s *Service) checkCached(ctx context.Context, c cachedCredential) (*keyhous
 // is rare, so the whole cache going is cheaper than an index by ID.
 func (s *Service) forget() { s.cache.InvalidateAll() }
 
-func (s *Service) authMgmtKey(ctx context.Context, raw string, hash [32]byte) (*keyhouse.Principal, error) {
+// loadMgmtKey reads the management key raw names.
+func (s *Service) loadMgmtKey(ctx context.Context, raw string) (cachedCredential, error) {
 	var key *keyhouse.MgmtKey
 	err := s.store.View(ctx, func(tx keyhouse.Tx) error {
 		for _, h := range s.lookupHashes(raw) {
@@ -270,15 +273,13 @@ func (s *Service) authMgmtKey(ctx context.Context, raw string, hash [32]byte) (*
 		return nil
 	})
 	if err != nil {
-		return nil, err
+		return cachedCredential{}, err
 	}
 	if key == nil {
-		return nil, unauthorized("The API key is not valid.")
+		return cachedCredential{}, unauthorized("The API key is not valid.")
 	}
-	c := cachedCredential{
+	return cachedCredential{
 		principal: &keyhouse.Principal{Kind: keyhouse.PrincipalMgmtKey, OrgID: key.OrgID, MgmtKeyID: key.ID, Scopes: key.Scopes},
 		id:        key.ID, expiresAt: key.ExpiresAt, revoked: key.RevokedAt != nil,
-	}
-	s.cache.Set(hash, c)
-	return s.checkCached(ctx, c)
+	}, nil
 }

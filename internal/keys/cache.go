@@ -3,10 +3,6 @@ package keys
 import (
 	"net/netip"
 	"strings"
-	"sync"
-	"time"
-
-	"github.com/maypok86/otter/v2"
 
 	"github.com/keyhouse-dev/keyhouse/internal/keyhouse"
 )
@@ -21,61 +17,6 @@ type entry struct {
 	ips []netip.Prefix
 	// origins are the policy's allowed origins, lower-cased.
 	origins []string
-}
-
-// cache maps a presented key's hash (current pepper) to its entry.
-//
-// A load reads the database outside any lock, so a mutation can commit
-// between the read and the store of a stale record. gen closes that race:
-// invalidations bump it under mu, and a load stores its result, under mu,
-// only if gen has not moved since the load began.
-type cache struct {
-	c   *otter.Cache[[32]byte, *entry]
-	mu  sync.Mutex
-	gen uint64
-}
-
-func newCache(size int, ttl time.Duration) *cache {
-	return &cache{c: otter.Must(&otter.Options[[32]byte, *entry]{
-		MaximumSize:      size,
-		ExpiryCalculator: otter.ExpiryWriting[[32]byte, *entry](ttl),
-	})}
-}
-
-func (c *cache) get(h [32]byte) (*entry, bool) { return c.c.GetIfPresent(h) }
-
-// begin returns the generation a load starts at.
-func (c *cache) begin() uint64 {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.gen
-}
-
-// store keeps e unless an invalidation happened since gen.
-func (c *cache) store(h [32]byte, e *entry, gen uint64) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if c.gen == gen {
-		c.c.Set(h, e)
-	}
-}
-
-// invalidate drops the entries of hashes.
-func (c *cache) invalidate(hashes ...[32]byte) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.gen++
-	for _, h := range hashes {
-		c.c.Invalidate(h)
-	}
-}
-
-// invalidateAll drops everything (a policy changed: every key using it).
-func (c *cache) invalidateAll() {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.gen++
-	c.c.InvalidateAll()
 }
 
 func newEntry(k *keyhouse.Key, p *keyhouse.Policy) *entry {

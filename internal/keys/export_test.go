@@ -13,7 +13,7 @@ func (s *Service) Check(ctx context.Context, orgID keyhouse.ID, p *ValidateParam
 }
 
 // DropCache empties the key cache.
-func (s *Service) DropCache() { s.cache.invalidateAll() }
+func (s *Service) DropCache() { s.cache.InvalidateAll() }
 
 // SetUsageQueueLimit changes how many usage records may wait for the writer.
 func (s *Service) SetUsageQueueLimit(n int) {

@@ -243,7 +243,7 @@ func (s *Service) Create(ctx context.Context, p CreateParams) (*Created, error) 
 		return nil, err
 	}
 	// A guessed hash may have been cached as unknown.
-	s.cache.invalidate(out.Key.Hash)
+	s.cache.Invalidate(out.Key.Hash)
 	return out, nil
 }
 
@@ -350,7 +350,7 @@ func (s *Service) mutate(ctx context.Context, id keyhouse.ID, fn func(tx keyhous
 		return audit.Record(ctx, tx, p.OrgID, audit.Entry{Action: action, ResourceType: "api_key", ResourceID: k.ID, Metadata: meta})
 	})
 	if k != nil {
-		s.cache.invalidate(k.Hash)
+		s.cache.Invalidate(k.Hash)
 	}
 	if err != nil {
 		return nil, err

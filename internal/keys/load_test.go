@@ -12,24 +12,28 @@ import (
 )
 
 // gatedStore is the real store whose reads wait at a gate after reading,
-// as reads do on a busy database. The gate opens for good on release.
+// as reads do on a busy database.
 type gatedStore struct {
 	keyhouse.Store
 	reads   atomic.Int32
 	entered chan struct{} // closed when the first read has run
-	once    sync.Once
-	release chan struct{}
+	release chan struct{} // opens the gate for the first read
+	rest    chan struct{} // opens it for the others
 }
 
 func newGatedStore(st keyhouse.Store) *gatedStore {
-	return &gatedStore{Store: st, entered: make(chan struct{}), release: make(chan struct{})}
+	return &gatedStore{Store: st, entered: make(chan struct{}), release: make(chan struct{}), rest: make(chan struct{})}
 }
 
 func (s *gatedStore) View(ctx context.Context, fn func(keyhouse.Tx) error) error {
-	s.reads.Add(1)
+	first := s.reads.Add(1) == 1
 	err := s.Store.View(ctx, fn)
-	s.once.Do(func() { close(s.entered) })
-	<-s.release
+	if first {
+		close(s.entered)
+		<-s.release
+	} else {
+		<-s.rest
+	}
 	return err
 }
 
@@ -67,6 +71,7 @@ func TestConcurrentMissesShareOneRead(t *testing.T) {
 		time.Sleep(time.Millisecond)
 	}
 	close(st.release)
+	close(st.rest)
 	wg.Wait()
 	if got := st.reads.Load(); got != 1 {
 		t.Errorf("%d concurrent misses made %d database reads, want 1", n, got)
@@ -110,11 +115,19 @@ func TestSharedReadNotJoinedAfterRevoke(t *testing.T) {
 	for deadline := time.Now().Add(2 * time.Second); st.reads.Load() < 2 && time.Now().Before(deadline); {
 		time.Sleep(time.Millisecond)
 	}
-	close(st.release)
-	<-early // began before the revocation: either answer is fair
+	if st.reads.Load() < 2 {
+		close(st.release)
+		close(st.rest)
+		t.Fatal("the validation after the revocation joined the read that began before it")
+	}
+	// The late read finishes first, then the early one: a cache that
+	// stored whatever finished last would now hold the key as active.
+	close(st.rest)
 	if r := <-late; r.Valid || r.Code != keys.CodeRevoked {
 		t.Errorf("validation after revoke: valid=%v code=%q, want revoked", r.Valid, r.Code)
 	}
+	close(st.release)
+	<-early // began before the revocation: either answer is fair
 	if r, err := svc.Validate(e.ctx, keys.ValidateParams{RawKey: c.RawKey}); err != nil || r.Code != keys.CodeRevoked {
 		t.Errorf("next validation: %+v %v, want revoked (the stale read must not be cached)", r, err)
 	}

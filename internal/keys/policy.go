@@ -160,7 +160,7 @@ func (s *Service) UpdatePolicy(ctx context.Context, id keyhouse.ID, p PolicyPara
 		}
 		return audit.Record(ctx, tx, pr.OrgID, audit.Entry{Action: "key_policy.updated", ResourceType: "key_policy", ResourceID: id})
 	})
-	s.cache.invalidateAll()
+	s.cache.InvalidateAll()
 	if err != nil {
 		return nil, err
 	}
@@ -192,6 +192,6 @@ func (s *Service) DeletePolicy(ctx context.Context, id keyhouse.ID) error {
 		}
 		return audit.Record(ctx, tx, pr.OrgID, audit.Entry{Action: "key_policy.deleted", ResourceType: "key_policy", ResourceID: id})
 	})
-	s.cache.invalidateAll()
+	s.cache.InvalidateAll()
 	return err
 }

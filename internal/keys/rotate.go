@@ -64,7 +64,7 @@ func (s *Service) Rotate(ctx context.Context, id keyhouse.ID, p RotateParams) (*
 		return err
 	})
 	if out != nil {
-		s.cache.invalidate(out.Old.Hash, out.New.Hash)
+		s.cache.Invalidate(out.Old.Hash, out.New.Hash)
 	}
 	if err != nil {
 		return nil, err

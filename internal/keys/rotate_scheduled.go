@@ -148,7 +148,7 @@ func (s *Service) rotateScheduled(ctx context.Context, k *keyhouse.Key) (bool, e
 	if err != nil || nk == nil {
 		return false, err
 	}
-	s.cache.invalidate(nk.Hash)
+	s.cache.Invalidate(nk.Hash)
 	secretText, err := s.sealer.Open(k.WebhookSecretSealed, k.WebhookSecretKeyID, []byte(webhookSecretAD))
 	var secret []byte
 	if err == nil {
@@ -221,7 +221,7 @@ func (s *Service) rotateScheduled(ctx context.Context, k *keyhouse.Key) (bool, e
 		}
 		return s.markRotated(ctx, tx, old, n, ScheduledGrace, "scheduled", "system", "api_key.auto_rotated")
 	})
-	s.cache.invalidate(k.Hash, nk.Hash)
+	s.cache.Invalidate(k.Hash, nk.Hash)
 	if err != nil {
 		return false, err
 	}
@@ -244,7 +244,7 @@ func (s *Service) abandonPending(ctx context.Context, tx keyhouse.Tx, old *keyho
 		if err := revokeSystem(ctx, tx, p, now, "scheduled rotation interrupted"); err != nil {
 			return err
 		}
-		s.cache.invalidate(p.Hash)
+		s.cache.Invalidate(p.Hash)
 		if err := auditSystem(ctx, tx, old, "api_key.auto_rotation_abandoned", map[string]string{"new_key_id": p.ID}); err != nil {
 			return err
 		}

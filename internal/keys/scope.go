@@ -65,6 +65,6 @@ func (s *Service) DeleteScope(ctx context.Context, id keyhouse.ID) error {
 		}
 		return audit.Record(ctx, tx, pr.OrgID, audit.Entry{Action: "key_scope.deleted", ResourceType: "key_scope", ResourceID: id})
 	})
-	s.cache.invalidateAll()
+	s.cache.InvalidateAll()
 	return err
 }

@@ -7,7 +7,7 @@
 // Validation answers from an in-memory cache of key records keyed by the
 // key's peppered hash. Every mutation of a key, its scopes or its policy
 // invalidates the cache before the mutating call returns, and a load that
-// raced with a mutation is never stored (see cache.go), so a revoked key never
+// raced with a mutation is never stored (see package loadcache), so a revoked key never
 // validates after Revoke returns.
 package keys
 
@@ -17,11 +17,10 @@ import (
 	"log/slog"
 	"time"
 
-	"golang.org/x/sync/singleflight"
-
 	"github.com/keyhouse-dev/keyhouse/internal/authz"
 	"github.com/keyhouse-dev/keyhouse/internal/crypto"
 	"github.com/keyhouse-dev/keyhouse/internal/keyhouse"
+	"github.com/keyhouse-dev/keyhouse/internal/loadcache"
 	"github.com/keyhouse-dev/keyhouse/internal/netguard"
 )
 
@@ -67,8 +66,7 @@ type Service struct {
 	sealer  Sealer
 	net     netguard.Policy
 	rand    io.Reader
-	cache   *cache
-	loads   singleflight.Group
+	cache   *loadcache.Cache[*entry]
 	limiter Limiter
 	usage   *usageWriter
 	webhook WebhookSender
@@ -91,7 +89,7 @@ func NewService(store keyhouse.Store, hasher *crypto.Hasher, o Options) *Service
 	s := &Service{
 		store: store, hasher: hasher, clock: o.Clock, log: o.Logger, sealer: o.Sealer,
 		net: netguard.Policy{AllowPrivate: o.AllowPrivateNet}, rand: o.Rand,
-		cache: newCache(o.CacheSize, o.CacheTTL), limiter: o.Limiter, webhook: o.Webhook,
+		cache: loadcache.New[*entry](o.CacheSize, o.CacheTTL), limiter: o.Limiter, webhook: o.Webhook,
 	}
 	if s.limiter == nil {
 		s.limiter = NewMemoryLimiter()

@@ -2,7 +2,6 @@ package keys
 
 import (
 	"context"
-	"encoding/binary"
 	"net/http"
 	"slices"
 	"time"
@@ -188,28 +187,20 @@ func (s *Service) check(ctx context.Context, orgID keyhouse.ID, p *ValidateParam
 
 // lookup returns the cached entry for h, loading it on a miss.
 func (s *Service) lookup(ctx context.Context, h [32]byte, raw string) (*entry, error) {
-	if e, ok := s.cache.get(h); ok {
+	if e, ok := s.cache.Get(h); ok {
 		return e, nil
 	}
-	gen := s.cache.begin()
-	// Concurrent misses of one hash share one read: when a hot key's entry
-	// expires, every validation in flight misses at once. The generation is
-	// part of the flight's name, so a validation that starts after an
-	// invalidation never joins a read that began before it.
-	var name [40]byte
-	copy(name[:], h[:])
-	binary.LittleEndian.PutUint64(name[32:], gen)
-	// The read outlives a caller that goes away, as others may wait on it.
-	v, err, _ := s.loads.Do(string(name[:]), func() (any, error) { return s.load(context.WithoutCancel(ctx), h, raw, gen) })
-	if err != nil {
-		return nil, err
-	}
-	return v.(*entry), nil
+	return s.cache.Load(ctx, h, func(ctx context.Context) (*entry, bool, error) {
+		e, err := s.load(ctx, h, raw)
+		// A key found under an older pepper is not cached: mutations drop
+		// the entry under the key's stored hash, not under h.
+		return e, err == nil && (e.key == nil || e.key.Hash == h), err
+	})
 }
 
-// load reads the entry of h from the database and caches it unless an
-// invalidation happened since gen.
-func (s *Service) load(ctx context.Context, h [32]byte, raw string, gen uint64) (*entry, error) {
+// load reads the entry of h from the database: the key, or the fact that
+// no key has this hash, with its policy.
+func (s *Service) load(ctx context.Context, h [32]byte, raw string) (*entry, error) {
 	var e *entry
 	err := s.store.View(ctx, func(tx keyhouse.Tx) error {
 		k, err := tx.KeyByHash(ctx, h)
@@ -251,11 +242,6 @@ func (s *Service) load(ctx context.Context, h [32]byte, raw string, gen uint64) 
 	})
 	if err != nil {
 		return nil, err
-	}
-	// A key found under an older pepper is not cached: mutations drop the
-	// entry under the key's stored hash, not under h.
-	if e.key == nil || e.key.Hash == h {
-		s.cache.store(h, e, gen)
 	}
 	return e, nil
 }
