@@ -7,6 +7,7 @@
 #   PROFILE=/tmp/cpu.out scripts/bench-validate.sh   # also a CPU profile of the server under load
 #   PIN=1 scripts/bench-validate.sh                  # server and wrk on separate CPUs
 #   SERVER_GOGC=200 scripts/bench-validate.sh        # GOGC of the keyhouse server only
+#   SPREAD=1 scripts/bench-validate.sh               # each request a different key of the N, round robin
 #
 # Prints req/s, p99 and each server's CPU per request (user + system time
 # from /proc over the run, divided by the requests served); the last moves
@@ -27,6 +28,9 @@ PROFILE=${PROFILE:-}
 # PIN=1 pins the servers and wrk to separate CPUs (taskset lists) so they do not
 # preempt each other; by default the scheduler places them on all CPUs.
 PIN=${PIN:-0}
+# SPREAD=1 cycles through all N keys instead of validating one key: the
+# cache then holds N entries and usage rows go to N keys' index ranges.
+SPREAD=${SPREAD:-0}
 SERVER_CPUS=${SERVER_CPUS:-0}
 WRK_CPUS=${WRK_CPUS:-1}
 DEBUG_PORT=${DEBUG_PORT:-18082}
@@ -52,7 +56,7 @@ go build -o "$work/benchseed" ./scripts/benchseed
 go build -o "$work/barejson" ./scripts/barejson
 
 echo "seeding $N keys..." >&2
-eval "$("$work/benchseed" -db "$work/bench.db" -n "$N")"
+eval "$("$work/benchseed" -db "$work/bench.db" -n "$N" -keys "$work/keys.txt")"
 
 GOGC=${SERVER_GOGC:-${GOGC:-100}} "${srv[@]}" "$work/keyhouse" serve --database-url "$work/bench.db" --addr "127.0.0.1:$PORT" --rate-limit 0 --log-level error \
   ${PROFILE:+--debug-addr "127.0.0.1:$DEBUG_PORT"} >"$work/serve.log" 2>&1 &
@@ -72,6 +76,18 @@ wrk.body = '{"raw_key":"$KEY","ip":"10.0.0.1","endpoint":"/v1/things","method":"
 wrk.headers["Content-Type"] = "application/json"
 wrk.headers["Authorization"] = "Bearer $MGMT"
 LUA
+if [ "$SPREAD" = 1 ]; then
+  # Both servers get the same script, so wrk's cost per request stays equal.
+  cat >>"$work/validate.lua" <<LUA
+local keys = {}
+for line in io.lines("$work/keys.txt") do keys[#keys + 1] = line end
+local i = math.random(#keys)
+request = function()
+  i = i % #keys + 1
+  return wrk.format(nil, nil, nil, '{"raw_key":"' .. keys[i] .. '","ip":"10.0.0.1","endpoint":"/v1/things","method":"GET"}')
+end
+LUA
+fi
 
 # Check the answer once: a benchmark of 401s would measure nothing.
 status=$(curl -s -o /dev/null -w '%{http_code}' -X POST -H "Authorization: Bearer $MGMT" -H 'Content-Type: application/json' \
@@ -122,7 +138,7 @@ bare_rps=$(each rps bare); val_rps=$(each rps validate)
 bare_p99=$(each p99 bare); val_p99=$(each p99 validate)
 bare_cpu=$(each cpu bare); val_cpu=$(each cpu validate)
 ratio=$(awk -v a="$val_rps" -v b="$bare_rps" 'BEGIN{printf "%.2f", a/b}')
-printf 'keys=%s connections=%s duration=%s rounds=%s cpus=%s pinned=%s\n' "$N" "$CONNS" "$DURATION" "$ROUNDS" "$(nproc)" "${srv[*]:+server:$SERVER_CPUS wrk:$WRK_CPUS}"
+printf 'keys=%s spread=%s connections=%s duration=%s rounds=%s cpus=%s pinned=%s\n' "$N" "$SPREAD" "$CONNS" "$DURATION" "$ROUNDS" "$(nproc)" "${srv[*]:+server:$SERVER_CPUS wrk:$WRK_CPUS}"
 printf 'bare net/http JSON: %10.0f req/s  p99 %6.2f ms  server CPU %5.1f µs/req\n' "$bare_rps" "$bare_p99" "$bare_cpu"
 printf 'POST /v1/keys/validate: %6.0f req/s  p99 %6.2f ms  server CPU %5.1f µs/req\n' "$val_rps" "$val_p99" "$val_cpu"
 printf 'ratio validate/bare: %s (target >= 0.7; p99 target <= 5 ms)\n' "$ratio"

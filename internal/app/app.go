@@ -185,6 +185,7 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, o Options) (_
 	keysmith.New(log, a.Keys).Routes(a.Router)
 	projectkeys.New(log, a.Keys).Routes(a.Router)
 	a.Jobs.Add(jobs.NewRotation(a.Keys))
+	a.Jobs.Add(jobs.NewCacheFeed(a.Keys))
 	a.OnShutdown = append(a.OnShutdown, a.Keys.Close)
 
 	var limiter ratelimit.Limiter

@@ -203,6 +203,19 @@ type KeyTx interface {
 	// UpdateWebhookSecret replaces a key's sealed webhook secret if it is
 	// still sealed under oldMasterKeyID, and reports whether it was.
 	UpdateWebhookSecret(ctx context.Context, ref KeyRef, sealed []byte, masterKeyID, oldMasterKeyID string) (bool, error)
+	// KeyChangesSince lists, across organizations, the keys updated at or
+	// after t, oldest first: the feed by which every node drops the cache
+	// entries of keys another node changed. It carries no tenant data
+	// beyond IDs and hashes and is not for serving requests.
+	KeyChangesSince(ctx context.Context, t time.Time) ([]Change, error)
+}
+
+// Change is a record's update as the change feed sees it; Hash is set
+// for keys only.
+type Change struct {
+	ID        ID
+	Hash      [32]byte
+	UpdatedAt time.Time
 }
 
 // KeyRef names one key of one organization.
@@ -223,6 +236,8 @@ type PolicyTx interface {
 	UpdatePolicy(ctx context.Context, p *Policy) error
 	// DeletePolicy returns ENOTFOUND.
 	DeletePolicy(ctx context.Context, orgID, id ID) error
+	// PolicyChangesSince is KeyChangesSince for policies.
+	PolicyChangesSince(ctx context.Context, t time.Time) ([]Change, error)
 }
 
 // ScopeTx stores the scope registry.

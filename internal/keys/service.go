@@ -40,9 +40,10 @@ type Options struct {
 	// AllowPrivateNet lets webhook URLs reach loopback and private
 	// addresses and use plain http (tests, labs).
 	AllowPrivateNet bool
-	// CacheTTL bounds how long a cached key record is trusted without a
-	// local invalidation: the time another node's revocation can take to be
-	// seen here (SPEC §9: within 1 s). Default 1 s.
+	// CacheTTL bounds how long a cached key record is kept. Changes reach
+	// the cache by invalidation: at once through this node, and through
+	// another node by the change feed (PollChanges, every
+	// ChangePollInterval), so the TTL only backs the feed up. Default 1 min.
 	CacheTTL time.Duration
 	// CacheSize bounds the cache (default 100,000 entries).
 	CacheSize int
@@ -67,6 +68,7 @@ type Service struct {
 	net     netguard.Policy
 	rand    io.Reader
 	cache   *loadcache.Cache[*entry]
+	feed    feed
 	limiter Limiter
 	usage   *usageWriter
 	webhook WebhookSender
@@ -81,7 +83,7 @@ func NewService(store keyhouse.Store, hasher *crypto.Hasher, o Options) *Service
 		o.Logger = slog.New(slog.DiscardHandler)
 	}
 	if o.CacheTTL <= 0 {
-		o.CacheTTL = time.Second
+		o.CacheTTL = time.Minute
 	}
 	if o.CacheSize <= 0 {
 		o.CacheSize = 100_000
@@ -98,6 +100,8 @@ func NewService(store keyhouse.Store, hasher *crypto.Hasher, o Options) *Service
 		s.webhook = newHTTPSender(s.net)
 	}
 	s.usage = newUsageWriter(store, o.Logger, o.UsageBatch, o.UsageInterval)
+	// Changes made before now cannot be in this new, empty cache.
+	s.feed = feed{last: s.clock.Now(), seen: map[keyhouse.ID]time.Time{}}
 	return s
 }
 

@@ -213,3 +213,23 @@ func (t *tx) UpdateWebhookSecret(ctx context.Context, ref keyhouse.KeyRef, seale
 	n, err := res.RowsAffected()
 	return n == 1, err
 }
+
+func scanChange(s interface{ Scan(...any) error }) (keyhouse.Change, error) {
+	var c keyhouse.Change
+	var h []byte
+	var at int64
+	if err := s.Scan(&c.ID, &h, &at); err != nil {
+		return c, err
+	}
+	c.Hash, c.UpdatedAt = toHash(h), fromMS(at)
+	return c, nil
+}
+
+func (t *tx) KeyChangesSince(ctx context.Context, since time.Time) ([]keyhouse.Change, error) {
+	const q = `SELECT id, hash, updated_at FROM api_keys WHERE updated_at >= ? ORDER BY updated_at, id`
+	rows, err := t.query(ctx, q, ms(since))
+	if err != nil {
+		return nil, err
+	}
+	return collect(rows, scanChange)
+}

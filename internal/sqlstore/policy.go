@@ -86,3 +86,18 @@ func (t *tx) DeletePolicy(ctx context.Context, orgID, id keyhouse.ID) error {
 	}
 	return err
 }
+
+func (t *tx) PolicyChangesSince(ctx context.Context, since time.Time) ([]keyhouse.Change, error) {
+	const q = `SELECT id, updated_at FROM key_policies WHERE updated_at >= ? ORDER BY updated_at, id`
+	rows, err := t.query(ctx, q, ms(since))
+	if err != nil {
+		return nil, err
+	}
+	return collect(rows, func(s interface{ Scan(...any) error }) (keyhouse.Change, error) {
+		var c keyhouse.Change
+		var at int64
+		err := s.Scan(&c.ID, &at)
+		c.UpdatedAt = fromMS(at)
+		return c, err
+	})
+}

@@ -1,7 +1,9 @@
 // Command benchseed prepares a SQLite database for scripts/bench-validate.sh:
 // it bootstraps the server (the same wiring keyhouse serve uses), creates N
 // API keys and a management key with verify:keys, and prints
-// "MGMT=<kc_…>" and "KEY=<raw key>" for the load test.
+// "MGMT=<kc_…>" and "KEY=<raw key>" for the load test. With -keys FILE it
+// also writes every raw key to FILE, one a line (bench data only: the file
+// lives in the script's temporary directory and goes with it).
 package main
 
 import (
@@ -23,14 +25,15 @@ func main() {
 	db := flag.String("db", "", "SQLite database path")
 	n := flag.Int("n", 10000, "API keys to create")
 	email := flag.String("email", "bench@example.com", "owner email")
+	keysFile := flag.String("keys", "", "write every raw key to this file, one a line")
 	flag.Parse()
-	if err := run(*db, *n, *email); err != nil {
+	if err := run(*db, *n, *email, *keysFile); err != nil {
 		fmt.Fprintln(os.Stderr, "benchseed:", err)
 		os.Exit(1)
 	}
 }
 
-func run(db string, n int, email string) error {
+func run(db string, n int, email, keysFile string) error {
 	ctx := context.Background()
 	cfg := config.Default()
 	cfg.DatabaseURL, cfg.AdminEmail, cfg.AdminPassword = db, email, "bench-password-123456"
@@ -50,6 +53,7 @@ func run(db string, n int, email string) error {
 		return err
 	}
 	var first string
+	var all []byte
 	for i := range n {
 		c, err := a.Keys.Create(uctx, keys.CreateParams{Name: fmt.Sprintf("bench-%d", i)})
 		if err != nil {
@@ -57,6 +61,14 @@ func run(db string, n int, email string) error {
 		}
 		if i == 0 {
 			first = c.RawKey
+		}
+		if keysFile != "" {
+			all = append(append(all, c.RawKey...), '\n')
+		}
+	}
+	if keysFile != "" {
+		if err := os.WriteFile(keysFile, all, 0o600); err != nil {
+			return err
 		}
 	}
 	if err := a.Keys.Close(ctx); err != nil {

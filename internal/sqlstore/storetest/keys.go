@@ -25,6 +25,55 @@ func RunKeys(t *testing.T, open func(t *testing.T) keyhouse.Store) {
 	t.Run("Key/ClaimRotationOnce", func(t *testing.T) { t.Parallel(); testClaimRotation(t, open(t)) })
 	t.Run("Key/PolicyScopeUsage", func(t *testing.T) { t.Parallel(); testPolicyScopeUsage(t, open(t)) })
 	t.Run("Key/WebhookSecretRewrap", func(t *testing.T) { t.Parallel(); testWebhookSecretRewrap(t, open(t)) })
+	t.Run("Key/ChangeFeed", func(t *testing.T) { t.Parallel(); testChangeFeed(t, open(t)) })
+}
+
+// The change feed lists keys and policies of every organization updated at
+// or after a time, oldest first.
+func testChangeFeed(t *testing.T, s keyhouse.Store) {
+	ctx := context.Background()
+	a, b := MustOrg(t, s), MustOrg(t, s)
+	pa, pb := MustProject(t, s, a.ID, "default"), MustProject(t, s, b.ID, "default")
+	ka, kb := newKey(a.ID, pa.ID, 21), newKey(b.ID, pb.ID, 22)
+	kb.CreatedAt, kb.UpdatedAt = t0.Add(time.Second), t0.Add(time.Second)
+	pol := &keyhouse.Policy{ID: ids.New(keyhouse.PrefixPolicy), OrgID: a.ID, Name: "p", CreatedAt: t0, UpdatedAt: t0.Add(2 * time.Second)}
+	mustUpdate(t, s, func(tx keyhouse.Tx) error {
+		if err := tx.CreateKey(ctx, ka); err != nil {
+			return err
+		}
+		if err := tx.CreateKey(ctx, kb); err != nil {
+			return err
+		}
+		return tx.CreatePolicy(ctx, pol)
+	})
+	keysSince := func(at time.Time) []keyhouse.Change {
+		t.Helper()
+		c, err := view(t, s, func(tx keyhouse.Tx) ([]keyhouse.Change, error) { return tx.KeyChangesSince(ctx, at) })
+		if err != nil {
+			t.Fatal(err)
+		}
+		return c
+	}
+	if got := keysSince(t0.Add(500 * time.Millisecond)); len(got) != 1 || got[0].ID != kb.ID || got[0].Hash != kb.Hash || !got[0].UpdatedAt.Equal(kb.UpdatedAt) {
+		t.Fatalf("keys changed since t0+0.5s: %+v, want only org b's key with its hash and time", got)
+	}
+	ka.UpdatedAt = t0.Add(3 * time.Second)
+	mustUpdate(t, s, func(tx keyhouse.Tx) error { return tx.UpdateKey(ctx, ka) })
+	if got := keysSince(t0.Add(500 * time.Millisecond)); len(got) != 2 || got[0].ID != kb.ID || got[1].ID != ka.ID {
+		t.Fatalf("after updating org a's key: %+v, want b's then a's, oldest first", got)
+	}
+	if got := keysSince(t0.Add(4 * time.Second)); len(got) != 0 {
+		t.Fatalf("keys changed since after the last change: %+v, want none", got)
+	}
+	for _, c := range []struct {
+		since time.Time
+		want  int
+	}{{t0.Add(2 * time.Second), 1}, {t0.Add(2*time.Second + time.Millisecond), 0}} {
+		got, err := view(t, s, func(tx keyhouse.Tx) ([]keyhouse.Change, error) { return tx.PolicyChangesSince(ctx, c.since) })
+		if err != nil || len(got) != c.want || (c.want == 1 && (got[0].ID != pol.ID || !got[0].UpdatedAt.Equal(pol.UpdatedAt))) {
+			t.Fatalf("policies changed since %v: %+v %v, want %d", c.since, got, err, c.want)
+		}
+	}
 }
 
 func testWebhookSecretRewrap(t *testing.T, s keyhouse.Store) {

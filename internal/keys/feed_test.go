@@ -1,0 +1,102 @@
+package keys_test
+
+import (
+	"context"
+	"sync/atomic"
+	"testing"
+
+	"github.com/keyhouse-dev/keyhouse/internal/keyhouse"
+	"github.com/keyhouse-dev/keyhouse/internal/keys"
+)
+
+// countingStore is the real store, counting reads.
+type countingStore struct {
+	keyhouse.Store
+	views atomic.Int32
+}
+
+func (s *countingStore) View(ctx context.Context, fn func(keyhouse.Tx) error) error {
+	s.views.Add(1)
+	return s.Store.View(ctx, fn)
+}
+
+// node is a second server on the same database, with the default cache
+// lifetime: what it learns of changes made through e.svc, it learns from
+// the change feed.
+func (e *env) node() (*keys.Service, *countingStore) {
+	st := &countingStore{Store: e.db}
+	svc := keys.NewService(st, e.hasher, keys.Options{Clock: e.clock, Sealer: e.sealer})
+	e.t.Cleanup(func() { svc.Close(context.Background()) })
+	return svc, st
+}
+
+func (e *env) codeOn(svc *keys.Service, p keys.ValidateParams) keys.FailureCode {
+	e.t.Helper()
+	r, err := svc.Validate(e.ctx, p)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	return r.Code
+}
+
+func TestChangeFeedReachesOtherNodes(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	pol := e.mustPolicy(keys.PolicyParams{})
+	revoked := e.mustCreate(keys.CreateParams{})
+	limited := e.mustCreate(keys.CreateParams{PolicyID: pol.ID})
+	other, _ := e.node()
+	for _, raw := range []string{revoked.RawKey, limited.RawKey} {
+		if c := e.codeOn(other, keys.ValidateParams{RawKey: raw, IP: "10.0.0.1"}); c != "" {
+			t.Fatalf("before the changes: %q, want valid", c)
+		}
+	}
+	if _, err := e.svc.Revoke(e.ctx, revoked.Key.ID, ""); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.svc.UpdatePolicy(e.ctx, pol.ID, keys.PolicyParams{Name: "policy", AllowedIPs: []string{"192.168.0.0/16"}}); err != nil {
+		t.Fatal(err)
+	}
+	// The other node's cache lives a minute: only the feed tells it.
+	if c := e.codeOn(other, keys.ValidateParams{RawKey: revoked.RawKey}); c != "" {
+		t.Fatalf("before the other node polled: %q; the test needs its cache to hold the old record", c)
+	}
+	if err := other.PollChanges(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if c := e.codeOn(other, keys.ValidateParams{RawKey: revoked.RawKey}); c != keys.CodeRevoked {
+		t.Errorf("revoked through one node, validated on the other after its poll: %q, want revoked", c)
+	}
+	if c := e.codeOn(other, keys.ValidateParams{RawKey: limited.RawKey, IP: "10.0.0.1"}); c != keys.CodeIPNotAllowed {
+		t.Errorf("policy narrowed through one node, validated on the other after its poll: %q, want ip_not_allowed", c)
+	}
+}
+
+// A change found again by the feed's overlapping reads is not acted on
+// again: the cache keeps what it loaded after the first time.
+func TestChangeFeedActsOncePerChange(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	c := e.mustCreate(keys.CreateParams{})
+	other, st := e.node()
+	if _, err := e.svc.Suspend(e.ctx, c.Key.ID); err != nil {
+		t.Fatal(err)
+	}
+	for range 2 {
+		if err := other.PollChanges(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+		if code := e.codeOn(other, keys.ValidateParams{RawKey: c.RawKey}); code != keys.CodeSuspended {
+			t.Fatalf("after the poll: %q, want suspended", code)
+		}
+	}
+	before := st.views.Load()
+	if err := other.PollChanges(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	e.codeOn(other, keys.ValidateParams{RawKey: c.RawKey})
+	// One read is the poll itself; a second would be the cache reloading.
+	if n := st.views.Load() - before; n != 1 {
+		t.Errorf("a poll finding the same change again, then a validation: %d reads, want 1 (the poll)", n)
+	}
+}
