@@ -2,6 +2,7 @@ package keys
 
 import (
 	"context"
+	"time"
 
 	"github.com/keyhouse-dev/keyhouse/internal/keyhouse"
 )
@@ -21,3 +22,7 @@ func (s *Service) SetUsageQueueLimit(n int) {
 	s.usage.maxQueued = n
 	s.usage.mu.Unlock()
 }
+
+// SetTouchEvery changes how often a key in use has last_used_at written;
+// call it before the service's first validation.
+func (s *Service) SetTouchEvery(d time.Duration) { s.usage.touchEvery = d }

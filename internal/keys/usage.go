@@ -51,6 +51,11 @@ type usageWriter struct {
 	maxQueued int
 	closed    bool
 
+	// touches is the writer goroutine's own: per key, the newest
+	// last-used time not yet written, and when it last wrote one.
+	touches    map[touch]touchState
+	touchEvery time.Duration
+
 	full     chan struct{} // cap 1: pending holds a batch
 	flushReq chan chan error
 	stop     chan chan error
@@ -65,7 +70,7 @@ func newUsageWriter(store keyhouse.Store, log *slog.Logger, batch int, interval 
 	if interval <= 0 {
 		interval = time.Second
 	}
-	w := &usageWriter{store: store, log: log, batch: batch, interval: interval, maxQueued: maxQueuedUsage, full: make(chan struct{}, 1),
+	w := &usageWriter{store: store, log: log, batch: batch, interval: interval, maxQueued: maxQueuedUsage, touches: map[touch]touchState{}, touchEvery: touchEvery, full: make(chan struct{}, 1),
 		flushReq: make(chan chan error), stop: make(chan chan error), done: make(chan struct{})}
 	w.space.L = &w.mu
 	go w.run()
@@ -127,17 +132,26 @@ func (w *usageWriter) run() {
 			spare = q
 		}
 	}
-	write := func() error {
+	// write writes buf; force writes every owed last-used time too
+	// (flush and close), not only those due.
+	write := func(force bool) error {
 		var errs []error
 		written := 0
 		for written < len(buf) {
 			n := min(len(buf)-written, w.batch)
-			if err := w.write(buf[written : written+n]); err != nil {
+			if err := w.write(buf[written:written+n], force); err != nil {
 				w.log.Error("write usage", "records", n, "err", err)
 				errs = append(errs, err)
 				break
 			}
 			written += n
+		}
+		if len(buf) == 0 {
+			// No records, but last-used times may be due or owed.
+			if err := w.write(nil, force); err != nil {
+				w.log.Error("write last-used times", "err", err)
+				errs = append(errs, err)
+			}
 		}
 		switch rest := len(buf) - written; {
 		case rest == 0:
@@ -165,19 +179,19 @@ func (w *usageWriter) run() {
 		case <-w.full:
 			collect(false)
 			if !failing {
-				failing = write() != nil
+				failing = write(false) != nil
 			}
 		case <-t.C:
 			collect(false)
-			failing = write() != nil
+			failing = write(false) != nil
 		case reply := <-w.flushReq:
 			collect(false)
-			err := write()
+			err := write(true)
 			failing = err != nil
 			reply <- err
 		case reply := <-w.stop:
 			collect(true)
-			err := write()
+			err := write(true)
 			close(w.done)
 			reply <- err
 			return
@@ -185,32 +199,67 @@ func (w *usageWriter) run() {
 	}
 }
 
-func (w *usageWriter) write(items []usageItem) error {
+// touchEvery is how often a key's last_used_at is written while the key
+// is in use: it is at most this far behind. Writing it with every batch
+// cost more than the usage rows when many keys were in use (each touch
+// rewrites the key's row, a page of its own), and "last used" is read by
+// people, at a minute's precision.
+const touchEvery = time.Minute
+
+type touch struct{ org, key keyhouse.ID }
+
+type touchState struct {
+	owed    time.Time // newest last-used time not written; zero: none
+	written time.Time // when the writer last wrote one (its clock)
+}
+
+func (w *usageWriter) write(items []usageItem, force bool) error {
 	recs := make([]*keyhouse.UsageRecord, len(items))
-	type touch struct{ org, key keyhouse.ID }
-	last := map[touch]time.Time{}
 	for i, it := range items {
 		recs[i] = &keyhouse.UsageRecord{ID: ids.New(keyhouse.PrefixUsage), OrgID: it.orgID, KeyID: it.keyID, Valid: it.valid,
 			Code: it.code, StatusCode: it.status, IP: it.ip, Origin: it.origin, Endpoint: it.endpoint, Method: it.method,
 			UserAgent: it.userAgent, Latency: it.latency, CreatedAt: it.at}
 		if it.valid && it.keyID != "" {
 			k := touch{it.orgID, it.keyID}
-			if it.at.After(last[k]) {
-				last[k] = it.at
+			if st := w.touches[k]; it.at.After(st.owed) {
+				st.owed = it.at
+				w.touches[k] = st
 			}
 		}
 	}
-	return w.store.Update(context.Background(), func(tx keyhouse.Tx) error {
-		if err := tx.InsertUsage(context.Background(), recs); err != nil {
-			return err
+	now := time.Now()
+	var due []touch
+	for k, st := range w.touches {
+		switch {
+		case !st.owed.IsZero() && (force || st.written.IsZero() || now.Sub(st.written) >= w.touchEvery):
+			due = append(due, k)
+		case st.owed.IsZero() && now.Sub(st.written) >= w.touchEvery:
+			delete(w.touches, k) // its next use is written at once
 		}
-		for k, t := range last {
-			if err := tx.TouchKey(context.Background(), k.org, k.key, t); err != nil {
+	}
+	if len(recs) == 0 && len(due) == 0 {
+		return nil
+	}
+	err := w.store.Update(context.Background(), func(tx keyhouse.Tx) error {
+		if len(recs) > 0 {
+			if err := tx.InsertUsage(context.Background(), recs); err != nil {
+				return err
+			}
+		}
+		for _, k := range due {
+			if err := tx.TouchKey(context.Background(), k.org, k.key, w.touches[k].owed); err != nil {
 				return err
 			}
 		}
 		return nil
 	})
+	if err != nil {
+		return err // what was owed stays owed
+	}
+	for _, k := range due {
+		w.touches[k] = touchState{written: now}
+	}
+	return nil
 }
 
 func (w *usageWriter) flush(ctx context.Context) error {
