@@ -34,9 +34,9 @@ type DB struct {
 	r     *sql.DB
 	d     *dialect
 	clock keyhouse.Clock
-	// stmts caches statements prepared on w (SQLite only, see
-	// tx.execPrepared), keyed by query text.
-	stmts sync.Map
+	// stmts and rstmts cache statements prepared on w and r (SQLite only,
+	// see tx.execPrepared and tx.queryRowPrepared), keyed by query text.
+	stmts, rstmts sync.Map
 }
 
 var _ keyhouse.Store = (*DB)(nil)
@@ -141,10 +141,12 @@ func (db *DB) Ping(ctx context.Context) error {
 // Close closes both pools. For SQLite this checkpoints the WAL.
 func (db *DB) Close() error {
 	var errs []error
-	db.stmts.Range(func(_, v any) bool {
-		errs = append(errs, v.(*sql.Stmt).Close())
-		return true
-	})
+	for _, m := range []*sync.Map{&db.stmts, &db.rstmts} {
+		m.Range(func(_, v any) bool {
+			errs = append(errs, v.(*sql.Stmt).Close())
+			return true
+		})
+	}
 	if db.r != db.w {
 		errs = append(errs, db.r.Close())
 	}
@@ -188,23 +190,34 @@ func (db *DB) run(ctx context.Context, pool *sql.DB, readOnly bool, fn func(keyh
 		return fmt.Errorf("commit: %w", err)
 	}
 	for _, q := range t.toPrepare {
-		db.prepareWriter(ctx, q)
+		db.prepare(ctx, pool, q)
 	}
 	return nil
 }
 
-// prepareWriter prepares q on the read-write pool for later transactions
-// (tx.execPrepared). It must run outside any transaction: SQLite's writer
-// pool has one connection, which a transaction holds.
-func (db *DB) prepareWriter(ctx context.Context, q string) {
-	if _, ok := db.stmts.Load(q); ok {
+// stmtCache is the cache of statements prepared on pool.
+func (db *DB) stmtCache(pool *sql.DB) *sync.Map {
+	if pool == db.r && db.r != db.w {
+		return &db.rstmts
+	}
+	return &db.stmts
+}
+
+// prepare prepares q on pool for later transactions (tx.execPrepared,
+// tx.queryRowPrepared). It runs after the transaction that first ran q, outside
+// it: SQLite's writer pool has one connection, which a transaction holds,
+// and a reader waiting for a connection while holding one could wait
+// forever.
+func (db *DB) prepare(ctx context.Context, pool *sql.DB, q string) {
+	cache := db.stmtCache(pool)
+	if _, ok := cache.Load(q); ok {
 		return
 	}
-	st, err := db.w.PrepareContext(ctx, q)
+	st, err := pool.PrepareContext(ctx, q)
 	if err != nil {
 		return // the next use runs q unprepared, and tries again
 	}
-	if _, loaded := db.stmts.LoadOrStore(q, st); loaded {
+	if _, loaded := cache.LoadOrStore(q, st); loaded {
 		st.Close()
 	}
 }

@@ -91,7 +91,7 @@ func (t *tx) KeyForUpdate(ctx context.Context, orgID, id keyhouse.ID) (*keyhouse
 // names its organization only through its hash.
 func (t *tx) KeyByHash(ctx context.Context, hash [32]byte) (*keyhouse.Key, error) {
 	const q = `SELECT ` + keyCols + ` FROM api_keys WHERE hash = ?`
-	k, err := scanKey(t.queryRow(ctx, q, hashBytes(hash)))
+	k, err := scanKey(t.queryRowPrepared(ctx, q, hashBytes(hash)))
 	return k, notFound(err, keyNotFound)
 }
 

@@ -41,7 +41,7 @@ func (t *tx) CreateMgmtKey(ctx context.Context, k *keyhouse.MgmtKey) error {
 
 func (t *tx) MgmtKeyByHash(ctx context.Context, hash [32]byte) (*keyhouse.MgmtKey, error) {
 	const q = `SELECT ` + mgmtKeyCols + ` FROM mgmt_keys WHERE hash = ?`
-	k, err := scanMgmtKey(t.queryRow(ctx, q, hashBytes(hash)))
+	k, err := scanMgmtKey(t.queryRowPrepared(ctx, q, hashBytes(hash)))
 	return k, notFound(err, "API key not found.")
 }
 

@@ -53,7 +53,7 @@ func (t *tx) CreatePolicy(ctx context.Context, p *keyhouse.Policy) error {
 
 func (t *tx) Policy(ctx context.Context, orgID, id keyhouse.ID) (*keyhouse.Policy, error) {
 	const q = `SELECT ` + policyCols + ` FROM key_policies WHERE org_id = ? AND id = ?`
-	p, err := scanPolicy(t.queryRow(ctx, q, orgID, id))
+	p, err := scanPolicy(t.queryRowPrepared(ctx, q, orgID, id))
 	return p, notFound(err, policyNotFound)
 }
 

@@ -37,7 +37,7 @@ func (t *tx) CreateSession(ctx context.Context, s *keyhouse.Session) error {
 
 func (t *tx) SessionByHash(ctx context.Context, hash [32]byte) (*keyhouse.Session, error) {
 	const q = `SELECT ` + sessionCols + ` FROM sessions WHERE hash = ?`
-	s, err := scanSession(t.queryRow(ctx, q, hashBytes(hash)))
+	s, err := scanSession(t.queryRowPrepared(ctx, q, hashBytes(hash)))
 	return s, notFound(err, "Session not found.")
 }
 

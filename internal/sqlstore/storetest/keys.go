@@ -26,6 +26,53 @@ func RunKeys(t *testing.T, open func(t *testing.T) keyhouse.Store) {
 	t.Run("Key/PolicyScopeUsage", func(t *testing.T) { t.Parallel(); testPolicyScopeUsage(t, open(t)) })
 	t.Run("Key/WebhookSecretRewrap", func(t *testing.T) { t.Parallel(); testWebhookSecretRewrap(t, open(t)) })
 	t.Run("Key/ChangeFeed", func(t *testing.T) { t.Parallel(); testChangeFeed(t, open(t)) })
+	t.Run("Key/RepeatedLookupsSeeCommits", func(t *testing.T) { t.Parallel(); testRepeatedLookups(t, open(t)) })
+}
+
+// The lookups of the validate path run as prepared statements from their
+// second use on (SQLite); each still reads what was committed last.
+func testRepeatedLookups(t *testing.T, s keyhouse.Store) {
+	ctx := context.Background()
+	o := MustOrg(t, s)
+	p := MustProject(t, s, o.ID, "default")
+	pol := &keyhouse.Policy{ID: ids.New(keyhouse.PrefixPolicy), OrgID: o.ID, Name: "p", RateLimit: 1, CreatedAt: t0, UpdatedAt: t0}
+	k := newKey(o.ID, p.ID, 31)
+	k.PolicyID = pol.ID
+	mustUpdate(t, s, func(tx keyhouse.Tx) error {
+		if err := tx.CreatePolicy(ctx, pol); err != nil {
+			return err
+		}
+		return tx.CreateKey(ctx, k)
+	})
+	for i := range 4 {
+		var gotKey *keyhouse.Key
+		var gotPol *keyhouse.Policy
+		_, err := view(t, s, func(tx keyhouse.Tx) (any, error) {
+			var err error
+			if gotKey, err = tx.KeyByHash(ctx, k.Hash); err != nil {
+				return nil, err
+			}
+			gotPol, err = tx.Policy(ctx, o.ID, pol.ID)
+			return nil, err
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if gotKey.State != k.State || gotPol.RateLimit != pol.RateLimit {
+			t.Fatalf("lookup %d: key %s, policy rate %d; want %s and %d", i, gotKey.State, gotPol.RateLimit, k.State, pol.RateLimit)
+		}
+		k.State, k.UpdatedAt = keyhouse.KeySuspended, t0.Add(time.Duration(i+1)*time.Second)
+		if i%2 == 1 {
+			k.State = keyhouse.KeyActive
+		}
+		pol.RateLimit++
+		mustUpdate(t, s, func(tx keyhouse.Tx) error {
+			if err := tx.UpdateKey(ctx, k); err != nil {
+				return err
+			}
+			return tx.UpdatePolicy(ctx, pol)
+		})
+	}
 }
 
 // The change feed lists keys and policies of every organization updated at
