@@ -211,11 +211,13 @@ type KeyTx interface {
 }
 
 // Change is a record's update as the change feed sees it; Hash is set
-// for keys only.
+// for keys only. Version counts the row's updates: two changes in one
+// millisecond share UpdatedAt but not Version.
 type Change struct {
 	ID        ID
 	Hash      [32]byte
 	UpdatedAt time.Time
+	Version   int64
 }
 
 // KeyRef names one key of one organization.

@@ -10,25 +10,33 @@ import (
 
 // feedOverlap is how far back each read of the change feed reaches before
 // the previous read: a change is found even when its transaction committed
-// up to this long after it stamped updated_at, or when the clock of the
-// node that made it is this far behind ours. Changes found again are
-// skipped (feed.seen), so the overlap costs a query, not cache misses.
-const feedOverlap = 5 * time.Second
+// up to this long after it stamped updated_at (the stamp is taken when the
+// transaction begins), or when the clock of the node that made it is up to
+// this far behind ours. Changes found again are skipped (feed.seen), so
+// the overlap costs a query, not cache misses. Beyond it, the cache's
+// lifetime (Options.CacheTTL) bounds how long a change goes unseen.
+const feedOverlap = 30 * time.Second
 
 // feed is the service's position in the change feed: the keys and
 // policies updated since its last read, through any node.
 type feed struct {
 	mu   sync.Mutex
-	last time.Time                 // when the previous read began
-	seen map[keyhouse.ID]time.Time // changes acted on, by record, with their updated_at
+	last time.Time              // when the previous read began
+	seen map[keyhouse.ID]seenAt // changes acted on, by record
 }
 
-// fresh reports whether c has not been acted on, and marks it.
+type seenAt struct {
+	version   int64
+	updatedAt time.Time
+}
+
+// fresh reports whether c has not been acted on, and marks it. Versions
+// tell changes apart (two in one millisecond share updated_at).
 func (f *feed) fresh(c keyhouse.Change) bool {
-	if at, ok := f.seen[c.ID]; ok && at.Equal(c.UpdatedAt) {
+	if s, ok := f.seen[c.ID]; ok && s.version >= c.Version {
 		return false
 	}
-	f.seen[c.ID] = c.UpdatedAt
+	f.seen[c.ID] = seenAt{c.Version, c.UpdatedAt}
 	return true
 }
 
@@ -73,8 +81,8 @@ func (s *Service) PollChanges(ctx context.Context) error {
 	f.last = start
 	// What the next read cannot return again need not be remembered.
 	next := start.Add(-feedOverlap)
-	for id, at := range f.seen {
-		if at.Before(next) {
+	for id, s := range f.seen {
+		if s.updatedAt.Before(next) {
 			delete(f.seen, id)
 		}
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/keyhouse-dev/keyhouse/internal/keyhouse"
 	"github.com/keyhouse-dev/keyhouse/internal/keys"
@@ -98,5 +99,64 @@ func TestChangeFeedActsOncePerChange(t *testing.T) {
 	// One read is the poll itself; a second would be the cache reloading.
 	if n := st.views.Load() - before; n != 1 {
 		t.Errorf("a poll finding the same change again, then a validation: %d reads, want 1 (the poll)", n)
+	}
+}
+
+// Two changes of a key in one millisecond share updated_at; the feed still
+// acts on the second, which here is the revocation.
+func TestChangeFeedTellsApartChangesInOneMillisecond(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t) // the clock stands still: every change gets the same time
+	c := e.mustCreate(keys.CreateParams{})
+	other, _ := e.node()
+	if _, err := e.svc.Suspend(e.ctx, c.Key.ID); err != nil {
+		t.Fatal(err)
+	}
+	if err := other.PollChanges(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if code := e.codeOn(other, keys.ValidateParams{RawKey: c.RawKey}); code != keys.CodeSuspended {
+		t.Fatalf("after the first change: %q, want suspended", code)
+	}
+	if _, err := e.svc.Revoke(e.ctx, c.Key.ID, ""); err != nil {
+		t.Fatal(err)
+	}
+	if err := other.PollChanges(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if code := e.codeOn(other, keys.ValidateParams{RawKey: c.RawKey}); code != keys.CodeRevoked {
+		t.Errorf("after a second change in the same millisecond: %q, want revoked", code)
+	}
+}
+
+type skewedClock struct {
+	keyhouse.Clock
+	by time.Duration
+}
+
+func (c skewedClock) Now() time.Time { return c.Clock.Now().Add(c.by) }
+
+// A node whose clock runs ahead of the one that made a change still finds
+// it, within the feed's overlap.
+func TestChangeFeedToleratesClockSkew(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	c := e.mustCreate(keys.CreateParams{})
+	ahead := keys.NewService(e.db, e.hasher, keys.Options{Clock: skewedClock{e.clock, 20 * time.Second}, Sealer: e.sealer})
+	t.Cleanup(func() { ahead.Close(context.Background()) })
+	if code := e.codeOn(ahead, keys.ValidateParams{RawKey: c.RawKey}); code != "" {
+		t.Fatalf("before: %q", code)
+	}
+	if err := ahead.PollChanges(context.Background()); err != nil { // a poll before the change moves the window
+		t.Fatal(err)
+	}
+	if _, err := e.svc.Revoke(e.ctx, c.Key.ID, ""); err != nil {
+		t.Fatal(err)
+	}
+	if err := ahead.PollChanges(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if code := e.codeOn(ahead, keys.ValidateParams{RawKey: c.RawKey}); code != keys.CodeRevoked {
+		t.Errorf("on a node 20 s ahead: %q, want revoked", code)
 	}
 }

@@ -113,7 +113,9 @@ func (s *Service) RunScheduledRotations(ctx context.Context) (int, error) {
 func (s *Service) rotateScheduled(ctx context.Context, k *keyhouse.Key) (bool, error) {
 	var nk *keyhouse.Key
 	var raw string
+	var abandoned [][32]byte // hashes to drop from the cache once committed
 	err := s.store.Update(ctx, func(tx keyhouse.Tx) error {
+		abandoned = abandoned[:0]
 		now := tx.Now()
 		won, err := tx.ClaimRotation(ctx, k.OrgID, k.ID, *k.NextRotationAt, now.Add(claimLease))
 		if err != nil || !won {
@@ -123,7 +125,7 @@ func (s *Service) rotateScheduled(ctx context.Context, k *keyhouse.Key) (bool, e
 		if err != nil {
 			return err
 		}
-		if err := s.abandonPending(ctx, tx, old, now); err != nil {
+		if err := s.abandonPending(ctx, tx, old, now, &abandoned); err != nil {
 			return err
 		}
 		if old.RotationWebhookURL == "" || old.WebhookSecretSealed == nil {
@@ -145,6 +147,9 @@ func (s *Service) rotateScheduled(ctx context.Context, k *keyhouse.Key) (bool, e
 		old.PendingSuccessorID = nk.ID
 		return tx.UpdateKey(ctx, old)
 	})
+	if err == nil && len(abandoned) > 0 {
+		s.cache.Invalidate(abandoned...)
+	}
 	if err != nil || nk == nil {
 		return false, err
 	}
@@ -231,7 +236,7 @@ func (s *Service) rotateScheduled(ctx context.Context, k *keyhouse.Key) (bool, e
 // abandonPending revokes the successor an earlier attempt created but never
 // saw through (the server stopped mid-delivery): the attempt about to start
 // makes a new one.
-func (s *Service) abandonPending(ctx context.Context, tx keyhouse.Tx, old *keyhouse.Key, now time.Time) error {
+func (s *Service) abandonPending(ctx context.Context, tx keyhouse.Tx, old *keyhouse.Key, now time.Time, abandoned *[][32]byte) error {
 	if old.PendingSuccessorID == "" {
 		return nil
 	}
@@ -244,7 +249,9 @@ func (s *Service) abandonPending(ctx context.Context, tx keyhouse.Tx, old *keyho
 		if err := revokeSystem(ctx, tx, p, now, "scheduled rotation interrupted"); err != nil {
 			return err
 		}
-		s.cache.Invalidate(p.Hash)
+		// Dropped from the cache after the commit: dropped now, a
+		// validation could load the still-active row back before it.
+		*abandoned = append(*abandoned, p.Hash)
 		if err := auditSystem(ctx, tx, old, "api_key.auto_rotation_abandoned", map[string]string{"new_key_id": p.ID}); err != nil {
 			return err
 		}

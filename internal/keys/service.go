@@ -101,7 +101,7 @@ func NewService(store keyhouse.Store, hasher *crypto.Hasher, o Options) *Service
 	}
 	s.usage = newUsageWriter(store, o.Logger, o.UsageBatch, o.UsageInterval)
 	// Changes made before now cannot be in this new, empty cache.
-	s.feed = feed{last: s.clock.Now(), seen: map[keyhouse.ID]time.Time{}}
+	s.feed = feed{last: s.clock.Now(), seen: map[keyhouse.ID]seenAt{}}
 	return s
 }
 

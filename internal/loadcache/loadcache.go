@@ -51,14 +51,17 @@ func (c *Cache[V]) Get(h [32]byte) (V, bool) { return c.c.GetIfPresent(h) }
 // Get first, so a hit does not build the load closure.
 //
 // load gets a context that outlives the caller's cancellation, since other
-// callers may be waiting on it.
+// callers may be waiting on it, bounded by LoadTimeout instead. A caller
+// whose own context ends stops waiting and gets its error.
 func (c *Cache[V]) Load(ctx context.Context, h [32]byte, load func(context.Context) (v V, keep bool, err error)) (V, error) {
 	gen := c.generation()
 	var name [40]byte
 	copy(name[:], h[:])
 	binary.LittleEndian.PutUint64(name[32:], gen)
-	r, err, _ := c.flights.Do(string(name[:]), func() (any, error) {
-		v, keep, err := load(context.WithoutCancel(ctx))
+	ch := c.flights.DoChan(string(name[:]), func() (any, error) {
+		lctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), LoadTimeout)
+		defer cancel()
+		v, keep, err := load(lctx)
 		if err != nil {
 			return nil, err
 		}
@@ -67,12 +70,21 @@ func (c *Cache[V]) Load(ctx context.Context, h [32]byte, load func(context.Conte
 		}
 		return v, nil
 	})
-	if err != nil {
-		var zero V
-		return zero, err
+	var zero V
+	select {
+	case r := <-ch:
+		if r.Err != nil {
+			return zero, r.Err
+		}
+		v, _ := r.Val.(V) // a nil interface V asserts to nothing
+		return v, nil
+	case <-ctx.Done():
+		return zero, ctx.Err()
 	}
-	return r.(V), nil
 }
+
+// LoadTimeout bounds a shared load, which no single caller's context does.
+const LoadTimeout = 10 * time.Second
 
 func (c *Cache[V]) generation() uint64 {
 	c.mu.Lock()

@@ -131,13 +131,68 @@ func TestErrorsAndUnkeptValuesAreNotStored(t *testing.T) {
 }
 
 // The caller that starts a load may go away; the load, which others may be
-// waiting on, goes on.
+// waiting on, goes on uncancelled.
 func TestLoadOutlivesCallerCancellation(t *testing.T) {
 	c := loadcache.New[string](100, time.Hour)
+	g := newGate()
 	ctx, cancel := context.WithCancel(context.Background())
+	starter := make(chan error)
+	go func() {
+		_, err := c.Load(ctx, h1, func(lctx context.Context) (string, bool, error) {
+			v, keep, _ := g.load("v")(lctx)
+			return v, keep, lctx.Err() // a cancelled load fails
+		})
+		starter <- err
+	}()
+	<-g.entered
+	joiner := make(chan string)
+	go func() {
+		v, err := c.Load(context.Background(), h1, g.load("other"))
+		if err != nil {
+			t.Error(err)
+		}
+		joiner <- v
+	}()
 	cancel()
-	v, err := c.Load(ctx, h1, func(ctx context.Context) (string, bool, error) { return "v", true, ctx.Err() })
-	if err != nil || v != "v" {
-		t.Fatalf("Load with a cancelled caller = %q, %v; want the load to run uncancelled", v, err)
+	if err := <-starter; !errors.Is(err, context.Canceled) {
+		t.Fatalf("the caller that went away: %v, want its own cancellation", err)
+	}
+	close(g.open)
+	if v := <-joiner; v != "v" {
+		t.Fatalf("the caller still waiting got %q, want the load's value", v)
+	}
+}
+
+// A caller waiting on another's load stops waiting when its own context
+// ends; the load goes on for the others and is stored.
+func TestJoinerHonoursItsContext(t *testing.T) {
+	c := loadcache.New[string](100, time.Hour)
+	g := newGate()
+	first := make(chan string)
+	go func() {
+		v, _ := c.Load(context.Background(), h1, g.load("v"))
+		first <- v
+	}()
+	<-g.entered
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Millisecond)
+	defer cancel()
+	if _, err := c.Load(ctx, h1, g.load("other")); !errors.Is(err, context.DeadlineExceeded) {
+		t.Fatalf("a joiner whose deadline passed: %v, want its deadline error", err)
+	}
+	close(g.open)
+	if v := <-first; v != "v" {
+		t.Fatalf("the first caller got %q", v)
+	}
+	if v, ok := c.Get(h1); !ok || v != "v" {
+		t.Errorf("Get = %q, %v; want the load stored", v, ok)
+	}
+}
+
+// A load may return a nil value of an interface type.
+func TestNilInterfaceValue(t *testing.T) {
+	c := loadcache.New[error](100, time.Hour)
+	v, err := c.Load(context.Background(), h1, func(context.Context) (error, bool, error) { return nil, true, nil })
+	if err != nil || v != nil {
+		t.Fatalf("Load = %v, %v; want nil, nil", v, err)
 	}
 }

@@ -141,7 +141,7 @@ func (t *tx) UpdateKey(ctx context.Context, k *keyhouse.Key) error {
 	const q = `UPDATE api_keys SET name = ?, description = ?, state = ?, scopes = ?, policy_id = ?, metadata = ?,
 updated_at = ?, expires_at = ?, rotated_at = ?, revoked_at = ?, revoke_reason = ?, replaced_by_key_id = ?,
 grace_expires_at = ?, rotation_interval_days = ?, next_rotation_at = ?, rotation_webhook_url = ?,
-pending_successor_id = ? WHERE org_id = ? AND id = ?`
+pending_successor_id = ?, version = version + 1 WHERE org_id = ? AND id = ?`
 	meta := k.Metadata
 	if meta == nil {
 		meta = map[string]any{}
@@ -218,7 +218,7 @@ func scanChange(s interface{ Scan(...any) error }) (keyhouse.Change, error) {
 	var c keyhouse.Change
 	var h []byte
 	var at int64
-	if err := s.Scan(&c.ID, &h, &at); err != nil {
+	if err := s.Scan(&c.ID, &h, &at, &c.Version); err != nil {
 		return c, err
 	}
 	c.Hash, c.UpdatedAt = toHash(h), fromMS(at)
@@ -226,7 +226,7 @@ func scanChange(s interface{ Scan(...any) error }) (keyhouse.Change, error) {
 }
 
 func (t *tx) KeyChangesSince(ctx context.Context, since time.Time) ([]keyhouse.Change, error) {
-	const q = `SELECT id, hash, updated_at FROM api_keys WHERE updated_at >= ? ORDER BY updated_at, id`
+	const q = `SELECT id, hash, updated_at, version FROM api_keys WHERE updated_at >= ? ORDER BY updated_at, id`
 	rows, err := t.query(ctx, q, ms(since))
 	if err != nil {
 		return nil, err

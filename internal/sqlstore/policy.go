@@ -71,7 +71,7 @@ ORDER BY created_at DESC, id DESC LIMIT ? OFFSET ?`
 func (t *tx) UpdatePolicy(ctx context.Context, p *keyhouse.Policy) error {
 	const q = `UPDATE key_policies SET name = ?, description = ?, rate_limit = ?, rate_window_ms = ?, burst = ?,
 allowed_scopes = ?, allowed_ips = ?, allowed_origins = ?, max_key_age_ms = ?, rotation_period_ms = ?,
-grace_period_ms = ?, daily_quota = ?, monthly_quota = ?, updated_at = ? WHERE org_id = ? AND id = ?`
+grace_period_ms = ?, daily_quota = ?, monthly_quota = ?, updated_at = ?, version = version + 1 WHERE org_id = ? AND id = ?`
 	return t.execOne(ctx, policyNotFound, q, p.Name, p.Description, p.RateLimit, durMS(p.RateWindow), p.Burst,
 		jsonText(listOrEmpty(p.AllowedScopes)), jsonText(listOrEmpty(p.AllowedIPs)), jsonText(listOrEmpty(p.AllowedOrigins)),
 		durMS(p.MaxKeyAge), durMS(p.RotationPeriod), durMS(p.GracePeriod), p.DailyQuota, p.MonthlyQuota,
@@ -88,7 +88,7 @@ func (t *tx) DeletePolicy(ctx context.Context, orgID, id keyhouse.ID) error {
 }
 
 func (t *tx) PolicyChangesSince(ctx context.Context, since time.Time) ([]keyhouse.Change, error) {
-	const q = `SELECT id, updated_at FROM key_policies WHERE updated_at >= ? ORDER BY updated_at, id`
+	const q = `SELECT id, updated_at, version FROM key_policies WHERE updated_at >= ? ORDER BY updated_at, id`
 	rows, err := t.query(ctx, q, ms(since))
 	if err != nil {
 		return nil, err
@@ -96,7 +96,7 @@ func (t *tx) PolicyChangesSince(ctx context.Context, since time.Time) ([]keyhous
 	return collect(rows, func(s interface{ Scan(...any) error }) (keyhouse.Change, error) {
 		var c keyhouse.Change
 		var at int64
-		err := s.Scan(&c.ID, &at)
+		err := s.Scan(&c.ID, &at, &c.Version)
 		c.UpdatedAt = fromMS(at)
 		return c, err
 	})

@@ -106,8 +106,12 @@ func testChangeFeed(t *testing.T, s keyhouse.Store) {
 	}
 	ka.UpdatedAt = t0.Add(3 * time.Second)
 	mustUpdate(t, s, func(tx keyhouse.Tx) error { return tx.UpdateKey(ctx, ka) })
-	if got := keysSince(t0.Add(500 * time.Millisecond)); len(got) != 2 || got[0].ID != kb.ID || got[1].ID != ka.ID {
-		t.Fatalf("after updating org a's key: %+v, want b's then a's, oldest first", got)
+	if got := keysSince(t0.Add(500 * time.Millisecond)); len(got) != 2 || got[0].ID != kb.ID || got[1].ID != ka.ID || got[0].Version != 0 || got[1].Version != 1 {
+		t.Fatalf("after updating org a's key: %+v, want b's (version 0) then a's (version 1), oldest first", got)
+	}
+	mustUpdate(t, s, func(tx keyhouse.Tx) error { return tx.UpdateKey(ctx, ka) }) // the same millisecond again
+	if got := keysSince(ka.UpdatedAt); len(got) != 1 || got[0].Version != 2 {
+		t.Fatalf("after a second update stamped the same: %+v, want version 2", got)
 	}
 	if got := keysSince(t0.Add(4 * time.Second)); len(got) != 0 {
 		t.Fatalf("keys changed since after the last change: %+v, want none", got)
