@@ -62,7 +62,10 @@ func openSQLite(ctx context.Context, path string, clock keyhouse.Clock) (*DB, er
 	// synchronous=FULL makes every acknowledged commit survive power loss and
 	// kill -9; busy_timeout covers other processes (backup, CLI) holding locks.
 	pragmas := "_pragma=journal_mode(WAL)&_pragma=foreign_keys(1)&_pragma=busy_timeout(10000)&_pragma=synchronous(FULL)"
-	w, err := sql.Open("sqlite", "file:"+path+"?"+pragmas+"&_txlock=immediate")
+	// The writer's page cache is 64 MiB rather than 2: with many keys in
+	// use, usage rows land on a different index page each, and keeping
+	// those pages cached cut the cost of a row by a quarter (docs/keys.md).
+	w, err := sql.Open("sqlite", "file:"+path+"?"+pragmas+"&_pragma=cache_size(-65536)&_txlock=immediate")
 	if err != nil {
 		return nil, fmt.Errorf("open sqlite: %w", err)
 	}
