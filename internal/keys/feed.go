@@ -33,7 +33,7 @@ type seenAt struct {
 // fresh reports whether c has not been acted on, and marks it. Versions
 // tell changes apart (two in one millisecond share updated_at).
 func (f *feed) fresh(c keyhouse.Change) bool {
-	if s, ok := f.seen[c.ID]; ok && s.version >= c.Version {
+	if st, ok := f.seen[c.ID]; ok && st.version >= c.Version {
 		return false
 	}
 	f.seen[c.ID] = seenAt{c.Version, c.UpdatedAt}
@@ -81,8 +81,8 @@ func (s *Service) PollChanges(ctx context.Context) error {
 	f.last = start
 	// What the next read cannot return again need not be remembered.
 	next := start.Add(-feedOverlap)
-	for id, s := range f.seen {
-		if s.updatedAt.Before(next) {
+	for id, st := range f.seen {
+		if st.updatedAt.Before(next) {
 			delete(f.seen, id)
 		}
 	}
