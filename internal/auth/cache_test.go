@@ -16,31 +16,9 @@ import (
 	"github.com/keyhouse-dev/keyhouse/internal/sqlstore/storetest"
 )
 
-// gatedStore is the real store whose reads wait at a gate after reading,
-// as reads do on a busy database.
-type gatedStore struct {
-	keyhouse.Store
-	reads   atomic.Int32
-	entered chan struct{} // closed when the first read has run
-	release chan struct{} // opens the gate for the first read
-	rest    chan struct{} // opens it for the others
-}
-
-func (s *gatedStore) View(ctx context.Context, fn func(keyhouse.Tx) error) error {
-	first := s.reads.Add(1) == 1
-	err := s.Store.View(ctx, fn)
-	if first {
-		close(s.entered)
-		<-s.release
-	} else {
-		<-s.rest
-	}
-	return err
-}
-
 // setup returns a management key of a new organization, an owner's context
 // in it, and an auth service on a gated view of the same database.
-func setup(t *testing.T) (raw string, id keyhouse.ID, owner context.Context, svc *auth.Service, st *gatedStore) {
+func setup(t *testing.T) (raw string, id keyhouse.ID, owner context.Context, svc *auth.Service, st *storetest.GatedStore) {
 	t.Helper()
 	ctx := context.Background()
 	db, err := sqlstore.Open(ctx, filepath.Join(t.TempDir(), "auth.db"), nil)
@@ -66,7 +44,7 @@ func setup(t *testing.T) (raw string, id keyhouse.ID, owner context.Context, svc
 	if err != nil {
 		t.Fatal(err)
 	}
-	st = &gatedStore{Store: db, entered: make(chan struct{}), release: make(chan struct{}), rest: make(chan struct{})}
+	st = storetest.NewGatedStore(db)
 	return raw, k.ID, owner, auth.NewService(st, hasher, auth.Options{}), st
 }
 
@@ -84,14 +62,14 @@ func TestConcurrentAuthenticationsShareOneRead(t *testing.T) {
 			}
 		})
 	}
-	<-st.entered
-	for deadline := time.Now().Add(200 * time.Millisecond); st.reads.Load() < n && time.Now().Before(deadline); {
+	<-st.Entered
+	for deadline := time.Now().Add(200 * time.Millisecond); st.Reads.Load() < n && time.Now().Before(deadline); {
 		time.Sleep(time.Millisecond)
 	}
-	close(st.release)
-	close(st.rest)
+	close(st.Release)
+	close(st.Rest)
 	wg.Wait()
-	if got := st.reads.Load(); got != 1 {
+	if got := st.Reads.Load(); got != 1 {
 		t.Errorf("%d concurrent authentications made %d database reads, want 1", n, got)
 	}
 	if got := ok.Load(); got != n {
@@ -108,7 +86,7 @@ func TestRevocationDuringRead(t *testing.T) {
 		_, err := svc.Authenticate(context.Background(), raw)
 		early <- err
 	}()
-	<-st.entered // the early read has seen the key live and waits
+	<-st.Entered // the early read has seen the key live and waits
 	if err := svc.RevokeMgmtKey(owner, id); err != nil {
 		t.Fatal(err)
 	}
@@ -117,21 +95,21 @@ func TestRevocationDuringRead(t *testing.T) {
 		_, err := svc.Authenticate(context.Background(), raw)
 		late <- err
 	}()
-	for deadline := time.Now().Add(2 * time.Second); st.reads.Load() < 2 && time.Now().Before(deadline); {
+	for deadline := time.Now().Add(2 * time.Second); st.Reads.Load() < 2 && time.Now().Before(deadline); {
 		time.Sleep(time.Millisecond)
 	}
-	if st.reads.Load() < 2 {
-		close(st.release)
-		close(st.rest)
+	if st.Reads.Load() < 2 {
+		close(st.Release)
+		close(st.Rest)
 		t.Fatal("the authentication after the revocation joined the read that began before it")
 	}
 	// The late read finishes first, then the early one: a cache that
 	// stored whatever finished last would now hold the key as live.
-	close(st.rest)
+	close(st.Rest)
 	if err := <-late; keyhouse.ErrorCode(err) != keyhouse.EUNAUTHORIZED {
 		t.Errorf("authentication after revoke: %v, want unauthorized", err)
 	}
-	close(st.release)
+	close(st.Release)
 	<-early // began before the revocation: either answer is fair
 	if _, err := svc.Authenticate(context.Background(), raw); keyhouse.ErrorCode(err) != keyhouse.EUNAUTHORIZED {
 		t.Errorf("next authentication: %v, want unauthorized (the early read must not be cached)", err)

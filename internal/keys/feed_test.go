@@ -26,9 +26,7 @@ func (s *countingStore) View(ctx context.Context, fn func(keyhouse.Tx) error) er
 // the change feed.
 func (e *env) node() (*keys.Service, *countingStore) {
 	st := &countingStore{Store: e.db}
-	svc := keys.NewService(st, e.hasher, keys.Options{Clock: e.clock, Sealer: e.sealer})
-	e.t.Cleanup(func() { svc.Close(context.Background()) })
-	return svc, st
+	return e.serviceOn(st, keys.Options{}), st
 }
 
 func (e *env) codeOn(svc *keys.Service, p keys.ValidateParams) keys.FailureCode {
@@ -142,8 +140,7 @@ func TestChangeFeedToleratesClockSkew(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t)
 	c := e.mustCreate(keys.CreateParams{})
-	ahead := keys.NewService(e.db, e.hasher, keys.Options{Clock: skewedClock{e.clock, 20 * time.Second}, Sealer: e.sealer})
-	t.Cleanup(func() { ahead.Close(context.Background()) })
+	ahead := e.serviceOn(e.db, keys.Options{Clock: skewedClock{e.clock, 20 * time.Second}})
 	if code := e.codeOn(ahead, keys.ValidateParams{RawKey: c.RawKey}); code != "" {
 		t.Fatalf("before: %q", code)
 	}

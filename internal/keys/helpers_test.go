@@ -205,12 +205,22 @@ func (e *env) validate(p keys.ValidateParams) keys.Result {
 	return r
 }
 
+// serviceOn is another service (another node) on st with the env's hasher
+// and sealer, and its clock unless o names one; closed at cleanup.
+func (e *env) serviceOn(st keyhouse.Store, o keys.Options) *keys.Service {
+	if o.Clock == nil {
+		o.Clock = e.clock
+	}
+	o.Sealer = e.sealer
+	svc := keys.NewService(st, e.hasher, o)
+	e.t.Cleanup(func() { svc.Close(context.Background()) })
+	return svc
+}
+
 // usageService is another service on st whose usage writer writes only
 // full batches of the given size, flushes and close: its tick is an hour off.
 func (e *env) usageService(st keyhouse.Store, batch int) *keys.Service {
-	svc := keys.NewService(st, e.hasher, keys.Options{Clock: e.clock, UsageInterval: time.Hour, UsageBatch: batch, Sealer: e.sealer})
-	e.t.Cleanup(func() { svc.Close(context.Background()) })
-	return svc
+	return e.serviceOn(st, keys.Options{UsageInterval: time.Hour, UsageBatch: batch})
 }
 
 // validateN validates raw n times on svc, each of which must be valid. It
